@@ -1,0 +1,1 @@
+"""Streamlit pages and their helpers (the only package that imports streamlit)."""

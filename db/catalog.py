@@ -1,0 +1,61 @@
+"""The service catalog as a lookup: names, aliases and LeiKa ids to service ids."""
+
+import difflib
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+
+from db.models import Department, Service, ServiceAlias
+
+
+def name_key(value: object) -> str:
+    """Case- and space-insensitive key for matching names."""
+    return " ".join(str(value).split()).casefold()
+
+
+def id_key(value: object) -> str:
+    """LeiKa ids come as text or as numbers (99102013000000.0): normalize to digits text."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(str(value).split())
+
+
+@dataclass
+class Catalog:
+    by_name: dict[str, int] = field(default_factory=dict)
+    by_id: dict[str, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    department_of: dict[int, int] = field(default_factory=dict)
+    departments: dict[int, str] = field(default_factory=dict)
+
+    def match(self, name: object, leika_id: object = None) -> int | None:
+        if leika_id is not None and (sid := self.by_id.get(id_key(leika_id))):
+            return sid
+        if name is None:
+            return None
+        return self.by_name.get(name_key(name))
+
+    def suggest(self, name: object) -> str | None:
+        """The catalog name closest to an unknown name, if one is close."""
+        hits = difflib.get_close_matches(name_key(name), list(self.by_name), n=1, cutoff=0.75)
+        return self.names[self.by_name[hits[0]]] if hits else None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def load_catalog(conn: Connection) -> Catalog:
+    cat = Catalog()
+    for dep_id, dep_name in conn.execute(select(Department.id, Department.name)):
+        cat.departments[dep_id] = dep_name
+    for sid, name, leika, dep in conn.execute(
+        select(Service.id, Service.name, Service.leika_id, Service.department_id)
+    ):
+        cat.names[sid] = name
+        cat.department_of[sid] = dep
+        cat.by_name[name_key(name)] = sid
+        if leika:
+            cat.by_id[id_key(leika)] = sid
+    for sid, key in conn.execute(select(ServiceAlias.service_id, ServiceAlias.alias_key)):
+        cat.by_name.setdefault(key, sid)
+    return cat

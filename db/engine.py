@@ -1,0 +1,86 @@
+"""Engine creation with dialect settings, and schema upgrades through Alembic."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from db.settings import SQLITE_BUSY_TIMEOUT_MS, database_url
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Execution option: begin the transaction as a writer right away (SQLite BEGIN IMMEDIATE),
+# so concurrent loads queue on the busy timeout instead of failing on lock upgrade.
+WRITE = {"portalquote_write": True}
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is lazy).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("portalquote_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for the URL (see db.settings.database_url), without touching the schema."""
+    url = make_url(database_url(url))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration; cheap when it already is."""
+    cfg = _alembic_config(None)  # type: ignore[arg-type]
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # Rebuilding a table in batch mode with foreign keys on would cascade deletes;
+            # the pragma only works outside a transaction, hence the raw connection.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        with conn.execution_options(**WRITE).begin():
+            if engine.dialect.name == "postgresql":
+                # Several processes may start at once on a fresh database.
+                conn.execute(text("SELECT pg_advisory_xact_lock(4711)"))
+            command.upgrade(_alembic_config(conn), "head")
+            if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("Fremdschlüsselprüfung nach der Migration fehlgeschlagen.")
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """An engine with the schema up to date: what the app and the ingest use."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine

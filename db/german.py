@@ -1,0 +1,40 @@
+"""German number, percent and month formats, shared by ingest messages and the dashboard."""
+
+MONTH_ABBR = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
+              "Nov.", "Dez."]  # fmt: skip
+MONTH_FULL = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+              "September", "Oktober", "November", "Dezember"]  # fmt: skip
+
+
+def format_int(n: int | None) -> str:
+    """1234 -> '1.234'; None -> '–'."""
+    if n is None:
+        return "–"
+    return f"{int(n):,}".replace(",", ".")
+
+
+def format_decimal(x: float, digits: int = 1) -> str:
+    """1234.5 -> '1.234,5'."""
+    return f"{x:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def format_percent(share: float | None, digits: int = 1) -> str:
+    """0.298 -> '29,8 %'; None -> '–'."""
+    if share is None or share != share:
+        return "–"
+    return f"{format_decimal(share * 100, digits)} %"
+
+
+def format_points(delta: float | None, digits: int = 1) -> str:
+    """A change of shares in percentage points: 0.012 -> '+1,2 Pp.'."""
+    if delta is None or delta != delta:
+        return "–"
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    return f"{sign}{format_decimal(abs(delta) * 100, digits)} Pp."
+
+
+def format_month(month: str, *, long: bool = False) -> str:
+    """'2021-10' -> 'Okt. 2021' (or 'Oktober 2021')."""
+    year, mon = month.split("-")
+    names = MONTH_FULL if long else MONTH_ABBR
+    return f"{names[int(mon) - 1]} {year}"

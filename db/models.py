@@ -1,0 +1,206 @@
+"""SQLAlchemy models of the schema (the migrations in db/migrations create them)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CHANNELS = ("online", "office")
+# "report": a department's monthly report or long table; "portal": the portal export.
+SOURCES = ("report", "portal")
+STATUSES = ("planned", "preparing", "in_progress", "done", "deferred")
+LOAD_KINDS = ("services", "counts", "measures")
+LOAD_STATES = ("loaded", "unchanged", "undone")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    services: Mapped[list["Service"]] = relationship(back_populates="department")
+
+
+class Service(Base):
+    __tablename__ = "services"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    leika_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    online_since: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM
+    department: Mapped[Department] = relationship(back_populates="services")
+    aliases: Mapped[list["ServiceAlias"]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+
+
+class ServiceAlias(Base):
+    __tablename__ = "service_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    alias: Mapped[str] = mapped_column(String(300))
+    # Lower-cased, spaces collapsed: what names in files are matched against.
+    alias_key: Mapped[str] = mapped_column(String(300), unique=True)
+    service: Mapped[Service] = relationship(back_populates="aliases")
+
+
+class Load(Base):
+    __tablename__ = "loads"
+    __table_args__ = (
+        CheckConstraint(_in("kind", LOAD_KINDS), name="kind"),
+        CheckConstraint(_in("state", LOAD_STATES), name="state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    loaded_by: Mapped[str] = mapped_column(String(200))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    rows: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class MonthlyCount(Base):
+    """One count per service, month, channel and source; the latest load wins."""
+
+    __tablename__ = "monthly_counts"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("source", SOURCES), name="source"),
+        CheckConstraint("value >= 0", name="value"),
+    )
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="RESTRICT"), primary_key=True
+    )
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
+
+
+class CountChange(Base):
+    """What a load changed: enough to undo it (old_value NULL means the count was new)."""
+
+    __tablename__ = "count_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    channel: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(10))
+    old_value: Mapped[int | None] = mapped_column(Integer)
+    old_load_id: Mapped[int | None] = mapped_column(Integer)
+    new_value: Mapped[int] = mapped_column(Integer)
+
+
+class ActionField(Base):
+    __tablename__ = "action_fields"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    # Optional grouping above action fields (e.g. "Elektronische Bürgerservices").
+    group_name: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    measures: Mapped[list["Measure"]] = relationship(back_populates="action_field")
+
+
+measure_services = Table(
+    "measure_services",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Measure(Base):
+    __tablename__ = "measures"
+    __table_args__ = (
+        UniqueConstraint("action_field_id", "name", name="uq_measures_field_name"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_field_id: Mapped[int] = mapped_column(ForeignKey("action_fields.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    responsible: Mapped[str | None] = mapped_column(String(300))
+    start_month: Mapped[str | None] = mapped_column(String(7))
+    end_month: Mapped[str | None] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    action_field: Mapped[ActionField] = relationship(back_populates="measures")
+    services: Mapped[list[Service]] = relationship(secondary=measure_services)
+    updates: Mapped[list["MeasureUpdate"]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureUpdate.id"
+    )
+
+
+class MeasureUpdate(Base):
+    """A dated Sachstand of a measure with the status it had then (the status history)."""
+
+    __tablename__ = "measure_updates"
+    __table_args__ = (CheckConstraint(_in("status", STATUSES), name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    changed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    previous_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+    measure: Mapped[Measure] = relationship(back_populates="updates")
+
+
+class Setting(Base):
+    """Small key/value facts about the database (demo flag, data version)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# The reporting view (created by migration 0001, not by create_all): one row per
+# service and month; total and online_share NULL where a channel is missing.
+monthly_uptake = Table(
+    "monthly_uptake",
+    MetaData(),
+    Column("service", String),
+    Column("department", String),
+    Column("month", String),
+    Column("total", Integer),
+    Column("online", Integer),
+    Column("online_share", Float),
+)

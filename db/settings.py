@@ -1,0 +1,17 @@
+"""Settings with defaults, read from the environment in one place."""
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_DIR / "data" / "portalquote.db"
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_PATH}"
+
+# Largest file the ingest will open, in MB (uploads and the command line alike).
+MAX_FILE_MB = int(os.environ.get("PORTALQUOTE_MAX_FILE_MB", "20"))
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def database_url(url: str | None = None) -> str:
+    """The database URL: an explicit one, else env DATABASE_URL, else the local SQLite file."""
+    return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL

@@ -1,0 +1,433 @@
+"""All writes: catalog, counts, measures, undo and the load log, each in one transaction."""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    cast,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from db.catalog import name_key
+from db.engine import WRITE
+from db.models import (
+    ActionField,
+    CountChange,
+    Department,
+    Load,
+    Measure,
+    MeasureUpdate,
+    MonthlyCount,
+    Service,
+    ServiceAlias,
+    Setting,
+    measure_services,
+)
+
+# (service_id, month 'YYYY-MM', channel, source) -> count
+CountKey = tuple[int, str, str, str]
+DATA_VERSION = "data_version"
+DEMO_FLAG = "demo"
+
+
+class UndoError(Exception):
+    """An undo that cannot be done; the message is German and says why."""
+
+
+@dataclass
+class LoadInfo:
+    file_name: str
+    checksum: str
+    user: str
+    rows: int
+
+
+@dataclass
+class CountDiff:
+    new: dict[CountKey, int] = field(default_factory=dict)
+    changed: dict[CountKey, tuple[int, int, int]] = field(default_factory=dict)  # old, load, new
+    unchanged: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new or self.changed)
+
+    def summary(self) -> str:
+        return f"{len(self.new)} neu, {len(self.changed)} geändert, {self.unchanged} unverändert"
+
+
+@dataclass
+class LoadResult:
+    load_id: int
+    state: str
+    summary: str
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (BEGIN IMMEDIATE on SQLite): `with begin_write(e) as conn:`."""
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        yield conn
+
+
+def _insert(conn: Connection):  # noqa: ANN202
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def _upsert_counts(conn: Connection, rows: list[dict]) -> None:
+    if not rows:
+        return
+    stmt = _insert(conn)(MonthlyCount)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["service_id", "month", "channel", "source"],
+        set_={"value": stmt.excluded.value, "load_id": stmt.excluded.load_id},
+    )
+    conn.execute(stmt, rows)
+
+
+def bump_data_version(conn: Connection) -> None:
+    """Mark that figures changed, so every server process drops its cached queries."""
+    done = conn.execute(
+        update(Setting)
+        .where(Setting.key == DATA_VERSION)
+        .values(value=cast(cast(Setting.value, Integer) + 1, String(20)))
+    ).rowcount
+    if not done:
+        conn.execute(_insert(conn)(Setting).values(key=DATA_VERSION, value="1"))
+
+
+def data_version(conn: Connection) -> str:
+    return conn.scalar(select(Setting.value).where(Setting.key == DATA_VERSION)) or "0"
+
+
+def set_setting(conn: Connection, key: str, value: str) -> None:
+    stmt = _insert(conn)(Setting).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+
+def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: str) -> int:
+    return conn.scalar(
+        Load.__table__.insert()
+        .values(
+            kind=kind,
+            file_name=info.file_name[:500],
+            checksum=info.checksum,
+            loaded_by=info.user[:200],
+            loaded_at=datetime.now().replace(microsecond=0),
+            rows=info.rows,
+            state=state,
+            summary=summary,
+        )
+        .returning(Load.id)
+    )
+
+
+# ---------------------------------------------------------------- counts
+
+
+def diff_counts(conn: Connection, records: dict[CountKey, int]) -> CountDiff:
+    """Compare records with what is stored: the preview of a load, and what it will replace."""
+    diff = CountDiff()
+    if not records:
+        return diff
+    months = sorted({k[1] for k in records})
+    existing: dict[CountKey, tuple[int, int]] = {}
+    query = select(
+        MonthlyCount.service_id,
+        MonthlyCount.month,
+        MonthlyCount.channel,
+        MonthlyCount.source,
+        MonthlyCount.value,
+        MonthlyCount.load_id,
+    )
+    for chunk_start in range(0, len(months), 500):
+        chunk = months[chunk_start : chunk_start + 500]
+        for sid, month, channel, source, value, load_id in conn.execute(
+            query.where(MonthlyCount.month.in_(chunk))
+        ):
+            existing[(sid, month, channel, source)] = (value, load_id)
+    for key, value in records.items():
+        old = existing.get(key)
+        if old is None:
+            diff.new[key] = value
+        elif old[0] != value:
+            diff.changed[key] = (old[0], old[1], value)
+        else:
+            diff.unchanged += 1
+    return diff
+
+
+def apply_counts(conn: Connection, records: dict[CountKey, int], info: LoadInfo) -> LoadResult:
+    """Store counts (latest wins) and log the load with what it replaced."""
+    diff = diff_counts(conn, records)
+    state = "loaded" if diff.has_changes else "unchanged"
+    load_id = _log_load(conn, "counts", info, state, diff.summary())
+    rows = [
+        {"service_id": k[0], "month": k[1], "channel": k[2], "source": k[3], "value": v,
+         "load_id": load_id}
+        for k, v in diff.new.items()
+    ] + [
+        {"service_id": k[0], "month": k[1], "channel": k[2], "source": k[3], "value": new,
+         "load_id": load_id}
+        for k, (_old, _old_load, new) in diff.changed.items()
+    ]  # fmt: skip
+    _upsert_counts(conn, rows)
+    changes = [
+        {**{c: r[c] for c in ("service_id", "month", "channel", "source")},
+         "load_id": load_id, "new_value": r["value"], "old_value": None, "old_load_id": None}
+        for r in rows
+    ]  # fmt: skip
+    for change in changes:
+        key = (change["service_id"], change["month"], change["channel"], change["source"])
+        if key in diff.changed:
+            change["old_value"], change["old_load_id"] = diff.changed[key][:2]
+    if changes:
+        conn.execute(CountChange.__table__.insert(), changes)
+        bump_data_version(conn)
+    return LoadResult(load_id, state, diff.summary())
+
+
+def undo_load(conn: Connection, load_id: int, user: str) -> str:
+    """Restore what a counts load replaced; refuse if a later load changed the same counts."""
+    load = conn.execute(select(Load).where(Load.id == load_id)).first()
+    if load is None:
+        raise UndoError(f"Es gibt keinen Ladevorgang Nr. {load_id}.")
+    if load.kind != "counts":
+        raise UndoError(
+            f"Ladevorgang {load_id} hat {KIND_LABELS[load.kind]} geladen; rückgängig machen "
+            "lassen sich nur Ladevorgänge mit Antragszahlen. Bitte die korrigierte Datei "
+            "erneut laden."
+        )
+    if load.state == "undone":
+        raise UndoError(f"Ladevorgang {load_id} wurde bereits rückgängig gemacht.")
+    changes = conn.execute(select(CountChange).where(CountChange.load_id == load_id)).all()
+    if changes:
+        keys = [(c.service_id, c.month, c.channel, c.source) for c in changes]
+        key_cols = tuple_(
+            MonthlyCount.service_id, MonthlyCount.month, MonthlyCount.channel, MonthlyCount.source
+        )
+        later = set()
+        for start in range(0, len(keys), 500):
+            later |= set(
+                conn.scalars(
+                    select(MonthlyCount.load_id)
+                    .where(key_cols.in_(keys[start : start + 500]))
+                    .where(MonthlyCount.load_id != load_id)
+                )
+            )
+        if later:
+            ids = ", ".join(str(i) for i in sorted(later))
+            raise UndoError(
+                f"Ladevorgang {load_id} kann nicht rückgängig gemacht werden: später "
+                f"geladene Daten (Ladevorgang {ids}) haben dieselben Zahlen geändert. Bitte "
+                "zuerst diese rückgängig machen."
+            )
+        restore = [
+            {"service_id": c.service_id, "month": c.month, "channel": c.channel,
+             "source": c.source, "value": c.old_value, "load_id": c.old_load_id}
+            for c in changes if c.old_value is not None
+        ]  # fmt: skip
+        drop = [
+            (c.service_id, c.month, c.channel, c.source) for c in changes if c.old_value is None
+        ]
+        for start in range(0, len(drop), 500):
+            conn.execute(delete(MonthlyCount).where(key_cols.in_(drop[start : start + 500])))
+        _upsert_counts(conn, restore)
+        bump_data_version(conn)
+    conn.execute(
+        update(Load)
+        .where(Load.id == load_id)
+        .values(state="undone", undone_at=datetime.now().replace(microsecond=0), undone_by=user)
+    )
+    return (
+        f"Ladevorgang {load_id} wurde rückgängig gemacht ({len(changes)} Zahlen wiederhergestellt)."
+    )
+
+
+KIND_LABELS = {
+    "services": "den Leistungskatalog",
+    "counts": "Antragszahlen",
+    "measures": "Maßnahmen",
+}
+
+
+# ---------------------------------------------------------------- catalog
+
+
+@dataclass
+class ServiceRow:
+    name: str
+    department: str
+    leika_id: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    online_since: str | None = None
+
+
+def _department_id(conn: Connection, name: str, cache: dict[str, int]) -> int:
+    if name not in cache:
+        dep_id = conn.scalar(select(Department.id).where(Department.name == name))
+        if dep_id is None:
+            dep_id = conn.scalar(
+                Department.__table__.insert().values(name=name).returning(Department.id)
+            )
+        cache[name] = dep_id
+    return cache[name]
+
+
+def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> LoadResult:
+    """Insert or update services by LeiKa id or name; never deletes a service."""
+    deps: dict[str, int] = {}
+    new = changed = 0
+    for row in rows:
+        dep_id = _department_id(conn, row.department, deps)
+        sid = None
+        if row.leika_id:
+            sid = conn.scalar(select(Service.id).where(Service.leika_id == row.leika_id))
+        if sid is None:
+            sid = conn.scalar(select(Service.id).where(Service.name == row.name))
+        values = {
+            "name": row.name,
+            "department_id": dep_id,
+            "leika_id": row.leika_id,
+            "online_since": row.online_since,
+        }
+        if sid is None:
+            sid = conn.scalar(Service.__table__.insert().values(**values).returning(Service.id))
+            new += 1
+        else:
+            old = conn.execute(
+                select(
+                    Service.name, Service.department_id, Service.leika_id, Service.online_since
+                ).where(Service.id == sid)
+            ).one()
+            old_aliases = set(
+                conn.scalars(select(ServiceAlias.alias).where(ServiceAlias.service_id == sid))
+            )
+            if tuple(old) != tuple(values.values()) or old_aliases != set(row.aliases):
+                changed += 1
+            conn.execute(update(Service).where(Service.id == sid).values(**values))
+        conn.execute(delete(ServiceAlias).where(ServiceAlias.service_id == sid))
+        aliases = {name_key(a): a for a in row.aliases if name_key(a) != name_key(row.name)}
+        if aliases:
+            conn.execute(
+                ServiceAlias.__table__.insert(),
+                [{"service_id": sid, "alias": a, "alias_key": k} for k, a in aliases.items()],
+            )
+    summary = f"{new} neu, {changed} geändert, {len(rows) - new - changed} unverändert"
+    state = "loaded" if new or changed else "unchanged"
+    load_id = _log_load(conn, "services", info, state, summary)
+    if new or changed:
+        bump_data_version(conn)
+    return LoadResult(load_id, state, summary)
+
+
+# ---------------------------------------------------------------- measures
+
+
+@dataclass
+class MeasureRow:
+    field: str
+    name: str
+    status: str
+    group: str | None = None
+    responsible: str | None = None
+    start: str | None = None
+    end: str | None = None
+    note: str | None = None
+    service_ids: list[int] | None = None  # None: leave links as they are
+
+
+def apply_measures(
+    conn: Connection,
+    rows: Iterable[MeasureRow],
+    info: LoadInfo,
+    changed_on: date | None = None,
+) -> LoadResult:
+    """Insert or update measures; a new status or Sachstand is kept as a dated update."""
+    changed_on = changed_on or date.today()
+    rows = list(rows)
+    load_id = _log_load(conn, "measures", info, "loaded", "")
+    fields = {n: i for n, i in conn.execute(select(ActionField.name, ActionField.id))}
+    next_pos = (conn.scalar(select(func.max(ActionField.position))) or 0) + 1
+    new = status_changes = notes = 0
+    for position, row in enumerate(rows):
+        if row.field not in fields:
+            fields[row.field] = conn.scalar(
+                ActionField.__table__.insert()
+                .values(name=row.field, group_name=row.group, position=next_pos)
+                .returning(ActionField.id)
+            )
+            next_pos += 1
+        elif row.group:
+            conn.execute(
+                update(ActionField)
+                .where(ActionField.id == fields[row.field])
+                .values(group_name=row.group)
+            )
+        field_id = fields[row.field]
+        current = conn.execute(
+            select(Measure.id, Measure.status).where(
+                Measure.action_field_id == field_id, Measure.name == row.name
+            )
+        ).first()
+        values = {
+            "status": row.status,
+            "responsible": row.responsible,
+            "start_month": row.start,
+            "end_month": row.end,
+            "position": position,
+        }
+        if current is None:
+            mid = conn.scalar(
+                Measure.__table__.insert()
+                .values(action_field_id=field_id, name=row.name, **values)
+                .returning(Measure.id)
+            )
+            previous, last_note = None, None
+            new += 1
+        else:
+            mid, previous = current
+            conn.execute(update(Measure).where(Measure.id == mid).values(**values))
+            last_note = conn.scalar(
+                select(MeasureUpdate.note)
+                .where(MeasureUpdate.measure_id == mid)
+                .order_by(MeasureUpdate.id.desc())
+                .limit(1)
+            )
+        if previous != row.status or (row.note and row.note != last_note):
+            status_changes += previous != row.status
+            notes += 1
+            conn.execute(
+                MeasureUpdate.__table__.insert().values(
+                    measure_id=mid,
+                    changed_on=changed_on,
+                    status=row.status,
+                    previous_status=previous,
+                    note=row.note or last_note,
+                    changed_by=info.user[:200],
+                    load_id=load_id,
+                )
+            )
+        if row.service_ids is not None:
+            conn.execute(delete(measure_services).where(measure_services.c.measure_id == mid))
+            if row.service_ids:
+                conn.execute(
+                    measure_services.insert(),
+                    [{"measure_id": mid, "service_id": s} for s in dict.fromkeys(row.service_ids)],
+                )
+    summary = f"{new} neu, {status_changes} Statusänderungen, {notes} neue Sachstände"
+    state = "loaded" if notes or new else "unchanged"
+    conn.execute(update(Load).where(Load.id == load_id).values(state=state, summary=summary))
+    bump_data_version(conn)
+    return LoadResult(load_id, state, summary)

@@ -1,0 +1,171 @@
+"""Command line: python -m ingest [--db URL] services|counts|measures|history|undo|demo."""
+
+import argparse
+import getpass
+import os
+import sys
+import traceback
+
+from db import get_engine
+from db.german import format_int
+from db.writes import UndoError
+from ingest.errors import IngestError, IngestErrors
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
+KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+
+# argparse's own words, in German (it looks them up through its module-level `_`).
+_GERMAN = {
+    "usage: ": "Aufruf: ",
+    "positional arguments": "Argumente",
+    "options": "Optionen",
+    "show this help message and exit": "diese Hilfe anzeigen und beenden",
+    "the following arguments are required: %s": "diese Angaben fehlen: %s",
+    "unrecognized arguments: %s": "unbekannte Angaben: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "unbekannter Befehl %(value)r (möglich: %(choices)s)"
+    ),
+    "invalid %(type)s value: %(value)r": "ungültiger Wert: %(value)r",
+    "expected one argument": "erwartet einen Wert",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: Fehler: %(message)s\n",
+}
+argparse._ = lambda text: _GERMAN.get(text, text)  # type: ignore[attr-defined]
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="Datenbank-URL (Standard: $DATABASE_URL oder data/portalquote.db)",
+    )
+    common.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="wer lädt (Standard: Benutzername des Systems)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        parents=[common],
+        description="Lädt Leistungskatalog, Antragszahlen und Maßnahmen in die Datenbank.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+    p = sub.add_parser("services", parents=[common], help="Leistungskatalog laden")
+    p.add_argument("file", metavar="DATEI")
+    p = sub.add_parser(
+        "counts",
+        parents=[common],
+        help="Antragszahlen laden (eine oder mehrere "
+        "Dateien: Monatsmeldung, Langformat, Serviceportal-Export, CSV)",
+    )
+    p.add_argument("files", metavar="DATEI", nargs="+")
+    p = sub.add_parser("measures", parents=[common], help="Maßnahmen der Strategie laden")
+    p.add_argument("file", metavar="DATEI")
+    p = sub.add_parser("history", parents=[common], help="Ladeprotokoll anzeigen")
+    p.add_argument("--limit", type=int, default=50, help="Anzahl Einträge (Standard: 50)")
+    p = sub.add_parser("undo", parents=[common], help="einen Ladevorgang rückgängig machen")
+    p.add_argument("load_id", metavar="NR", type=int, help="Nummer aus dem Ladeprotokoll")
+    p = sub.add_parser("demo", parents=[common], help="Beispieldaten laden")
+    p.add_argument(
+        "--if-empty", action="store_true", help="nur laden, wenn die Datenbank noch leer ist"
+    )
+    return parser
+
+
+class _Progress:
+    """Progress of a long check on stderr: a bar on a terminal, a line per quarter otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = int(100 * done / max(total, 1))
+        if self.tty:
+            bar = "#" * (pct // 5)
+            print(
+                f"\r  [{bar:<20}] {pct:3d} % ({format_int(done)} von {format_int(total)} Zeilen)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif pct // 25 > self.last:
+            self.last = pct // 25
+            print(
+                f"  {pct} % geprüft ({format_int(done)} von {format_int(total)} Zeilen)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    engine = get_engine(getattr(args, "db", None))
+    user = getattr(args, "user", None) or getpass.getuser()
+    from ingest import demo, load
+
+    if args.command == "services":
+        result = load.load_services(engine, args.file, user)
+        print(f"Leistungskatalog geladen (Ladevorgang {result.load_id}): {result.summary}.")
+    elif args.command == "counts":
+        for result, name in zip(
+            load.load_counts(engine, args.files, user, _Progress(), _say), args.files, strict=True
+        ):
+            state = STATE_LABELS[result.state]
+            print(f"„{name}“ {state} (Ladevorgang {result.load_id}): {result.summary}.")
+    elif args.command == "measures":
+        result = load.load_measures(engine, args.file, user)
+        print(f"Maßnahmen geladen (Ladevorgang {result.load_id}): {result.summary}.")
+    elif args.command == "history":
+        _print_history(load.history(engine, args.limit))
+    elif args.command == "undo":
+        print(load.undo(engine, args.load_id, user))
+    elif args.command == "demo":
+        print(demo.load_demo(engine, only_if_empty=args.if_empty))
+    return EXIT_OK
+
+
+def _print_history(loads: list) -> None:
+    if not loads:
+        print("Noch nichts geladen.")
+        return
+    print(f"{'Nr.':>5}  {'Zeitpunkt':16}  {'Art':14}  {'Stand':18}  {'Zeilen':>8}  Von / Datei")
+    for ld in loads:
+        state = STATE_LABELS[ld.state]
+        print(
+            f"{ld.id:>5}  {ld.loaded_at:%d.%m.%Y %H:%M}  {KIND_LABELS[ld.kind]:14}  "
+            f"{state:18}  {format_int(ld.rows):>8}  {ld.loaded_by} / {ld.file_name}"
+        )
+        if ld.summary:
+            print(f"{'':>7}{ld.summary}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except (IngestError, IngestErrors) as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_REFUSED
+    except UndoError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("\nAbgebrochen, nichts wurde gespeichert.", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:  # never a traceback in front of a user
+        if os.environ.get("PORTALQUOTE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"Unerwarteter Fehler ({type(exc).__name__}): {str(exc)[:300]}\n"
+            "Es wurde nichts gespeichert. Bitte die Meldung an die Stabsstelle "
+            "Digitalisierung weitergeben.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED

@@ -1,0 +1,551 @@
+"""Checks of each layout: sheets in, normalized records or German problems out."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from db.catalog import Catalog, id_key, name_key
+from db.german import format_int, format_month
+from db.writes import CountKey, MeasureRow, ServiceRow
+from ingest.columns import Header, block_month, find_header, looked_for
+from ingest.errors import IngestError, Problems
+from ingest.read import Sheet, Workbook
+from ingest.values import current_month, is_empty, parse_count, parse_date_month, parse_month
+
+SUM_LABELS = {"summe", "gesamt", "insgesamt", "gesamtsumme"}
+CHANNELS = {
+    "online": "online", "serviceportal": "online",
+    "vor ort": "office", "offline": "office", "analog": "office",
+}  # fmt: skip
+STATUS_NAMES = {
+    "geplant": "planned", "in vorbereitung": "preparing", "in umsetzung": "in_progress",
+    "umgesetzt": "done", "abgeschlossen": "done", "zurückgestellt": "deferred",
+}  # fmt: skip
+LAYOUT_LABELS = {"report": "Monatsmeldung", "long": "Langformat", "portal": "Serviceportal-Export"}
+PROGRESS_EVERY = 20_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CountsFile:
+    file_name: str
+    checksum: str
+    records: dict[CountKey, int] = field(default_factory=dict)
+    rows: int = 0
+    layouts: list[tuple[str, str]] = field(default_factory=list)  # (sheet, layout label)
+
+
+def _cell(row: list, col: int | None) -> object:
+    return row[col] if col is not None and col < len(row) else None
+
+
+class _SheetCheck:
+    """State while checking one sheet: problems, unknown services, where keys came from."""
+
+    def __init__(self, sheet: Sheet, header: Header, catalog: Catalog, problems: Problems):
+        self.sheet = sheet
+        self.header = header
+        self.catalog = catalog
+        self.problems = problems
+        self.unknown: dict[str, list[int]] = {}
+        self._memo: dict[tuple, int | None] = {}
+        self.this_month = current_month()
+
+    def add(self, message: str, row: int | None = None, role: str | None = None) -> None:
+        column = self.header.labels.get(role) if role else None
+        self.problems.add(message, self.sheet.name, row, column, self.sheet.csv)
+
+    def service(self, name: object, leika: object, row: int) -> int | None:
+        """The service id for a row's name/id cells; unknown names are noted for finish()."""
+        key = (name, leika)
+        if key in self._memo:
+            sid = self._memo[key]
+        else:
+            sid = self._memo[key] = self.catalog.match(
+                None if is_empty(name) else name, None if is_empty(leika) else leika
+            )
+        if sid is None:
+            label = " ".join(str(leika if is_empty(name) else name).split())
+            self.unknown.setdefault(label, []).append(row)
+        return sid
+
+    def month(self, value: object, row: int, role: str = "month") -> str | None:
+        if is_empty(value):
+            self.add("Der Monat fehlt. Bitte den Monat eintragen, z. B. „Okt. 2021“.", row, role)
+            return None
+        try:
+            month = parse_month(value)
+        except ValueError as exc:
+            self.add(
+                f"{exc}. Bitte den Monat z. B. als „Okt. 2021“ oder „10/2021“ angeben.", row, role
+            )
+            return None
+        return self._not_future(month, row, role)
+
+    def _not_future(self, month: str, row: int, role: str) -> str | None:
+        if month > self.this_month:
+            self.add(
+                f"{format_month(month)} liegt in der Zukunft. Bitte den Monat prüfen.", row, role
+            )
+            return None
+        return month
+
+    def finish(self) -> None:
+        """Report unknown services once per name, with a suggestion where one is close."""
+        if self.unknown and not len(self.catalog):
+            self.add("Der Leistungskatalog ist leer. Bitte zuerst den Leistungskatalog laden.")
+            return
+        for name, rows in self.unknown.items():
+            where = ""
+            if len(rows) > 1:
+                more = ", ".join(str(r) for r in rows[1:6])
+                extra = f" und {format_int(len(rows) - 6)} weiteren" if len(rows) > 6 else ""
+                where = f" (auch in Zeile {more}{extra})"
+            hint = self.catalog.suggest(name)
+            hint = f" Meinten Sie „{hint}“?" if hint else ""
+            self.add(
+                f"Die Leistung „{name[:100]}“{where} steht nicht im Leistungskatalog.{hint} "
+                "Bitte den Namen aus dem Leistungskatalog verwenden oder die Leistung dort "
+                "ergänzen.",
+                rows[0],
+                "service",
+            )
+
+
+def _is_sum_row(name: object) -> bool:
+    return isinstance(name, str) and name_key(name) in SUM_LABELS
+
+
+class _Counts:
+    """Collects count records of one file and reports duplicate rows."""
+
+    def __init__(self) -> None:
+        self.records: dict[CountKey, int] = {}
+        self.origin: dict[tuple, tuple[str, int]] = {}
+
+    def claim(self, check: _SheetCheck, key: tuple, row: int, what: str) -> bool:
+        """Register (service, month[, channel]) for a row; False if another row had it."""
+        if key in self.origin:
+            sheet, first = self.origin[key]
+            where = (
+                f"Zeile {first}" if sheet == check.sheet.name else f"Blatt „{sheet}“, Zeile {first}"
+            )
+            check.add(
+                f"{what} steht doppelt: in {where} und in Zeile {row}. Bitte eine der "
+                "beiden Zeilen löschen.",
+                row,
+            )
+            return False
+        self.origin[key] = (check.sheet.name, row)
+        return True
+
+
+def _what(check: _SheetCheck, sid: int, month: str, channel: str | None = None) -> str:
+    text = f"„{check.catalog.names[sid]}“ im {format_month(month)}"
+    return f"{text} ({'online' if channel == 'online' else 'vor Ort'})" if channel else text
+
+
+def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None) -> int:
+    sheet, header = check.sheet, check.header
+    cols = header.columns
+    s_col, id_col, m_col = cols["service"], cols.get("service_id"), cols.get("month")
+    count_cols = [(r, cols[r]) for r in ("total", "online", "office") if r in cols]
+    fixed_month = None
+    if m_col is None:
+        fixed_month, error, at_row = block_month(sheet, header)
+        if error:
+            check.add(error, at_row)
+            return 0
+        if fixed_month is None:
+            check.add(
+                "Kein Berichtsmonat gefunden: Die Tabelle hat keine Spalte „Monat“, und über "
+                "der Kopfzeile steht kein Feld „Berichtsmonat:“ mit dem Monat daneben. Bitte "
+                "eines von beiden ergänzen.",
+                header.excel_row,
+            )
+            return 0
+        fixed_month = check._not_future(fixed_month, at_row, "month")
+        if fixed_month is None:
+            return 0
+    used = 0
+    for index in range(header.row_index + 1, len(sheet.rows)):
+        row, excel_row = sheet.rows[index], index + 1
+        values = {role: _cell(row, c) for role, c in count_cols}
+        if all(is_empty(v) for v in values.values()):
+            continue  # blank, a note, or a service not reported this month
+        name, leika = _cell(row, s_col), _cell(row, id_col)
+        if _is_sum_row(name):
+            continue
+        used += 1
+        if is_empty(name) and is_empty(leika):
+            check.add(
+                "Die Zeile enthält Anzahlen, aber keine Leistung. Bitte die Leistung "
+                "eintragen oder die Zeile löschen.",
+                excel_row,
+                "service",
+            )
+            continue
+        sid = check.service(name, leika, excel_row)
+        month = fixed_month or check.month(_cell(row, m_col), excel_row)
+        parsed: dict[str, int] = {}
+        for role, value in values.items():
+            if is_empty(value):
+                check.add(
+                    "Die Anzahl fehlt. Bitte eine Zahl eintragen (0, wenn es keine Anträge gab).",
+                    excel_row,
+                    role,
+                )
+                continue
+            try:
+                parsed[role] = parse_count(value)
+            except ValueError as exc:
+                check.add(f"{exc}. Bitte eine ganze Zahl ab 0 eintragen.", excel_row, role)
+        if len(parsed) != len(values) or sid is None or month is None:
+            continue
+        total, online, office = parsed.get("total"), parsed.get("online"), parsed.get("office")
+        if total is not None and online is not None and online > total:
+            check.add(
+                f"{format_int(online)} Online-Anträge sind mehr als {format_int(total)} "
+                "Anträge insgesamt.",
+                excel_row,
+                "online",
+            )
+            continue
+        if total is not None and office is not None and online is None and office > total:
+            check.add(
+                f"{format_int(office)} Anträge vor Ort sind mehr als {format_int(total)} "
+                "Anträge insgesamt.",
+                excel_row,
+                "office",
+            )
+            continue
+        if None not in (total, online, office) and office + online != total:
+            check.add(
+                f"Vor Ort ({format_int(office)}) plus online ({format_int(online)}) ergibt "
+                f"{format_int(office + online)}, nicht {format_int(total)} insgesamt.",
+                excel_row,
+                "total",
+            )
+            continue
+        if online is None:
+            online = total - office
+        if office is None:
+            office = total - online
+        if counts.claim(check, (sid, month, "report"), excel_row, _what(check, sid, month)):
+            counts.records[(sid, month, "online", "report")] = online
+            counts.records[(sid, month, "office", "report")] = office
+        if progress and used % PROGRESS_EVERY == 0:
+            progress(index, len(sheet.rows))
+    return used
+
+
+def _check_long(check: _SheetCheck, counts: _Counts, progress: Progress | None) -> int:
+    sheet, header = check.sheet, check.header
+    cols = header.columns
+    s_col, id_col, m_col = cols["service"], cols.get("service_id"), cols.get("month")
+    c_col, n_col = cols["channel"], cols["count"]
+    fixed_month = None
+    if m_col is None:
+        fixed_month, error, at_row = block_month(sheet, header)
+        if fixed_month is None:
+            check.add(
+                error or "Kein Monat gefunden: Die Tabelle braucht eine Spalte „Monat“.",
+                at_row or header.excel_row,
+            )
+            return 0
+    used = 0
+    for index in range(header.row_index + 1, len(sheet.rows)):
+        row, excel_row = sheet.rows[index], index + 1
+        value = _cell(row, n_col)
+        if is_empty(value):
+            continue
+        name, leika = _cell(row, s_col), _cell(row, id_col)
+        if _is_sum_row(name):
+            continue
+        used += 1
+        if is_empty(name) and is_empty(leika):
+            check.add("Die Zeile enthält eine Anzahl, aber keine Leistung.", excel_row, "service")
+            continue
+        sid = check.service(name, leika, excel_row)
+        month = fixed_month or check.month(_cell(row, m_col), excel_row)
+        raw_channel = _cell(row, c_col)
+        channel = CHANNELS.get(name_key(raw_channel)) if not is_empty(raw_channel) else None
+        if channel is None:
+            shown = "" if is_empty(raw_channel) else f"„{str(raw_channel)[:50]}“ "
+            check.add(
+                f"Kanal {shown}ist unbekannt. Erlaubt sind „online“, „Serviceportal“, "
+                "„vor Ort“, „offline“ und „analog“.",
+                excel_row,
+                "channel",
+            )
+        try:
+            number = parse_count(value)
+        except ValueError as exc:
+            check.add(f"{exc}. Bitte eine ganze Zahl ab 0 eintragen.", excel_row, "count")
+            continue
+        if sid is None or month is None or channel is None:
+            continue
+        if counts.claim(check, (sid, month, channel), excel_row, _what(check, sid, month, channel)):
+            counts.records[(sid, month, channel, "report")] = number
+        if progress and used % PROGRESS_EVERY == 0:
+            progress(index, len(sheet.rows))
+    return used
+
+
+def _check_portal(check: _SheetCheck, counts: _Counts, progress: Progress | None) -> int:
+    sheet, header = check.sheet, check.header
+    cols = header.columns
+    s_col, id_col, d_col = cols["service"], cols.get("service_id"), cols["date"]
+    tally: dict[tuple[int, str], int] = defaultdict(int)
+    months: dict[object, str | None] = {}
+    rows = sheet.rows
+    used = 0
+    for index in range(header.row_index + 1, len(rows)):
+        row = rows[index]
+        name, when = _cell(row, s_col), _cell(row, d_col)
+        leika = _cell(row, id_col)
+        if is_empty(name) and is_empty(when) and is_empty(leika):
+            continue
+        excel_row = index + 1
+        if _is_sum_row(name):
+            continue
+        used += 1
+        if progress and used % PROGRESS_EVERY == 0:
+            progress(index, len(rows))
+        if is_empty(name) and is_empty(leika):
+            check.add("Die Zeile hat ein Eingangsdatum, aber keine Leistung.", excel_row, "service")
+            continue
+        sid = check.service(name, leika, excel_row)
+        if isinstance(when, datetime | date):
+            month = f"{when.year:04d}-{when.month:02d}"
+            if month > check.this_month or when.year < 1990:
+                month = None
+                check.add(
+                    f"Das Eingangsdatum {when:%d.%m.%Y} ist nicht plausibel (Zukunft "
+                    "oder vor 1990).",
+                    excel_row,
+                    "date",
+                )
+        elif is_empty(when):
+            check.add("Das Eingangsdatum fehlt.", excel_row, "date")
+            continue
+        else:
+            if when not in months:
+                try:
+                    months[when] = check._not_future(parse_date_month(when), excel_row, "date")
+                except ValueError as exc:
+                    months[when] = None
+                    check.add(
+                        f"{exc}. Bitte das Datum als „15.10.2021“ oder „15.10.2021 14:03“ angeben.",
+                        excel_row,
+                        "date",
+                    )
+            month = months[when]
+        if sid is not None and month is not None:
+            tally[(sid, month)] += 1
+    for (sid, month), n in tally.items():
+        key = (sid, month, "online", "portal")
+        counts.records[key] = counts.records.get(key, 0) + n
+    return used
+
+
+CHECKERS = {"report": _check_report, "long": _check_long, "portal": _check_portal}
+
+
+def _headers(workbook: Workbook, kind: str) -> list[tuple[Sheet, Header]]:
+    found = [(s, h) for s in workbook.sheets if (h := find_header(s, kind))]
+    if not found:
+        names = ", ".join(f"„{s.name}“" for s in workbook.sheets[:10])
+        where = "in der Datei" if workbook.sheets[0].csv else f"in keinem Blatt ({names})"
+        raise IngestError(
+            workbook.file_name,
+            f"Keine Kopfzeile gefunden: {where} steht {looked_for(kind)}. Bitte die "
+            "Spaltenüberschriften prüfen.",
+        )
+    return found
+
+
+def check_counts(
+    workbook: Workbook, catalog: Catalog, progress: Progress | None = None
+) -> CountsFile:
+    """Every count in the workbook, normalized; IngestError listing all problems."""
+    problems = Problems()
+    counts = _Counts()
+    result = CountsFile(workbook.file_name, workbook.checksum)
+    for sheet, header in _headers(workbook, "counts"):
+        check = _SheetCheck(sheet, header, catalog, problems)
+        result.rows += CHECKERS[header.layout](check, counts, progress)
+        check.finish()
+        result.layouts.append((sheet.name, LAYOUT_LABELS[header.layout]))
+    if problems:
+        raise IngestError(workbook.file_name, problems)
+    if not counts.records:
+        raise IngestError(
+            workbook.file_name,
+            "Die Datei enthält keine Anzahlen. Bitte prüfen, ob die richtige Datei gewählt wurde.",
+        )
+    result.records = counts.records
+    return result
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def _text(value: object, limit: int = 300) -> str | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())[:limit]
+
+
+def check_services(workbook: Workbook) -> list[ServiceRow]:
+    """Rows of a service catalog; IngestError listing all problems."""
+    problems = Problems()
+    rows: list[ServiceRow] = []
+    seen_names: dict[str, tuple[str, int]] = {}
+    seen_ids: dict[str, tuple[str, int]] = {}
+    for sheet, header in _headers(workbook, "services"):
+        check = _SheetCheck(sheet, header, Catalog(), problems)
+        cols = header.columns
+        for index in range(header.row_index + 1, len(sheet.rows)):
+            row, excel_row = sheet.rows[index], index + 1
+            cells = {role: _cell(row, c) for role, c in cols.items()}
+            if all(is_empty(v) for v in cells.values()):
+                continue
+            name, dep = _text(cells.get("service")), _text(cells.get("department"), 200)
+            if name is None:
+                check.add("Der Name der Leistung fehlt.", excel_row, "service")
+                continue
+            if dep is None:
+                check.add(f"Für „{name}“ fehlt der Fachbereich.", excel_row, "department")
+            leika = _text(cells.get("service_id"), 40)
+            leika = id_key(leika) if leika else None
+            since = None
+            if not is_empty(cells.get("online_since")):
+                since = check.month(cells["online_since"], excel_row, "online_since")
+            for key, seen, what in (
+                (name_key(name), seen_names, "Die Leistung"),
+                (leika, seen_ids, "Die Leistungs-ID"),
+            ):
+                if key is None:
+                    continue
+                if key in seen:
+                    check.add(
+                        f"{what} „{name if seen is seen_names else leika}“ steht doppelt "
+                        f"(auch in Zeile {seen[key][1]}).",
+                        excel_row,
+                    )
+                else:
+                    seen[key] = (sheet.name, excel_row)
+            aliases = [
+                a for a in (_text(x) for x in str(cells.get("aliases") or "").split(";")) if a
+            ]
+            if dep is not None:
+                rows.append(ServiceRow(name, dep, leika, aliases, since))
+    alias_owner: dict[str, str] = {name_key(r.name): r.name for r in rows}
+    for r in rows:
+        for alias in r.aliases:
+            owner = alias_owner.setdefault(name_key(alias), r.name)
+            if owner != r.name:
+                problems.add(
+                    f"Der Alias „{alias}“ von „{r.name}“ ist schon Name oder Alias von "
+                    f"„{owner}“. Ein Name darf nur zu einer Leistung gehören."
+                )
+    if problems:
+        raise IngestError(workbook.file_name, problems)
+    if not rows:
+        raise IngestError(workbook.file_name, "Die Datei enthält keine Leistungen.")
+    return rows
+
+
+# ---------------------------------------------------------------- measures
+
+
+def check_measures(workbook: Workbook, catalog: Catalog) -> list[MeasureRow]:
+    """Rows of a measures table; IngestError listing all problems."""
+    problems = Problems()
+    rows: list[MeasureRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for sheet, header in _headers(workbook, "measures"):
+        check = _SheetCheck(sheet, header, catalog, problems)
+        cols = header.columns
+        for index in range(header.row_index + 1, len(sheet.rows)):
+            row, excel_row = sheet.rows[index], index + 1
+            cells = {role: _cell(row, c) for role, c in cols.items()}
+            if all(is_empty(v) for v in cells.values()):
+                continue
+            fld, name = _text(cells.get("field")), _text(cells.get("measure"))
+            raw_status = _text(cells.get("status"))
+            if fld is None:
+                check.add("Das Handlungsfeld fehlt.", excel_row, "field")
+            if name is None:
+                check.add("Der Name der Maßnahme fehlt.", excel_row, "measure")
+            status = STATUS_NAMES.get(name_key(raw_status)) if raw_status else None
+            if status is None:
+                shown = (
+                    f"„{raw_status[:50]}“ ist kein gültiger Status"
+                    if raw_status
+                    else ("Der Status fehlt")
+                )
+                check.add(
+                    f"{shown}. Erlaubt sind: geplant, in Vorbereitung, in Umsetzung, "
+                    "umgesetzt, zurückgestellt.",
+                    excel_row,
+                    "status",
+                )
+            start = end = None
+            if not is_empty(cells.get("start")):
+                start = check.month(cells["start"], excel_row, "start") or ""
+                start = start or None
+            if not is_empty(cells.get("end")):
+                try:
+                    end = parse_month(cells["end"])  # a planned end may lie in the future
+                except ValueError as exc:
+                    check.add(f"{exc}. Bitte z. B. „12/2023“ angeben.", excel_row, "end")
+            if start and end and end < start:
+                check.add(
+                    f"Das Ende ({format_month(end)}) liegt vor dem Beginn ({format_month(start)}).",
+                    excel_row,
+                    "end",
+                )
+            service_ids = None
+            if "services" in cols:
+                service_ids = []
+                for part in str(cells.get("services") or "").split(";"):
+                    if not is_empty(part):
+                        sid = check.service(part.strip(), None, excel_row)
+                        if sid is not None:
+                            service_ids.append(sid)
+            if fld and name:
+                key = (name_key(fld), name_key(name))
+                if key in seen:
+                    check.add(
+                        f"Die Maßnahme „{name}“ steht im Handlungsfeld „{fld}“ doppelt "
+                        f"(auch in Zeile {seen[key]}).",
+                        excel_row,
+                        "measure",
+                    )
+                seen[key] = excel_row
+            if fld and name and status:
+                rows.append(
+                    MeasureRow(
+                        field=fld,
+                        name=name,
+                        status=status,
+                        group=_text(cells.get("group")),
+                        responsible=_text(cells.get("responsible")),
+                        start=start,
+                        end=end,
+                        note=_text(cells.get("note"), 10_000),
+                        service_ids=service_ids,
+                    )
+                )
+        check.finish()
+    if problems:
+        raise IngestError(workbook.file_name, problems)
+    if not rows:
+        raise IngestError(workbook.file_name, "Die Datei enthält keine Maßnahmen.")
+    return rows

@@ -1,0 +1,16 @@
+"""A first end-to-end check: demo data in, overview page out."""
+
+from streamlit.testing.v1 import AppTest
+
+from ingest.demo import load_demo
+
+
+def test_overview_shows_latest_complete_month(engine, db_url, monkeypatch):
+    load_demo(engine)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    at = AppTest.from_file("../app.py", default_timeout=30).run()
+    assert not at.exception
+    assert "Dezember 2023" in at.markdown[0].value
+    table = at.dataframe[0].value
+    row = table[table["Leistung"] == "Personenstandsurkunde"].iloc[0]
+    assert row["Onlinequote"].endswith(" %") and "," in row["Onlinequote"]

@@ -2,11 +2,8 @@
 
 import streamlit as st
 
+from dashboard.navigation import pages_for
+
 st.set_page_config(page_title="Portalquote", page_icon="📊", layout="wide")
-st.navigation(
-    {
-        "Dashboard": [
-            st.Page("dashboard/pages/overview.py", title="Übersicht", icon="📊", default=True)
-        ]
-    }  # fmt: skip
-).run()
+# Until logins exist (issue 4) everyone is treated as admin in this local setup.
+st.navigation(pages_for("admin")).run()

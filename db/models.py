@@ -204,3 +204,59 @@ monthly_uptake = Table(
     Column("online", Integer),
     Column("online_share", Float),
 )
+
+
+ROLES = ("admin", "department", "viewer")
+
+
+class Target(Base):
+    """A target online share, for one service or (service_id NULL) for all services."""
+
+    __tablename__ = "targets"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 1", name="share"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    share: Mapped[float] = mapped_column(Float)
+    due_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+user_departments = Table(
+    "user_departments",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # argon2 hash; NULL for accounts that only sign in through OIDC.
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login: Mapped[datetime | None] = mapped_column(DateTime)
+    departments: Mapped[list[Department]] = relationship(secondary=user_departments)
+
+
+class Report(Base):
+    """A generated progress report; the snapshot (JSON) lets it be regenerated identically."""
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[str] = mapped_column(String(7))
+    period_end: Mapped[str] = mapped_column(String(7))
+    cutoff: Mapped[date] = mapped_column(Date)
+    previous_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    snapshot: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,6 @@
+"""Sachstandsbericht (placeholder)."""
+
+import streamlit as st
+
+st.title("Sachstandsbericht")
+st.info("Diese Seite ist in Arbeit.")

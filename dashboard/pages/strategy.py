@@ -1,0 +1,6 @@
+"""Strategie bearbeiten (placeholder)."""
+
+import streamlit as st
+
+st.title("Strategie bearbeiten")
+st.info("Diese Seite ist in Arbeit.")

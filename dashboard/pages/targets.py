@@ -1,0 +1,6 @@
+"""Ziele (placeholder)."""
+
+import streamlit as st
+
+st.title("Ziele")
+st.info("Diese Seite ist in Arbeit.")

@@ -14,7 +14,7 @@ def page_facts() -> dict:
             "**Beispieldaten:** Diese Datenbank enthält Beispieldaten (Leistungen, Zahlen und "
             "Maßnahmen nach dem Sachstandsbericht vom November 2021). Eigene Daten werden mit "
             "`python -m ingest` geladen.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
     return facts
 

@@ -5,21 +5,26 @@ import streamlit as st
 # (file, title, icon, roles allowed); "viewer" pages are public unless login is required.
 PAGES = {
     "Dashboard": [
-        ("overview.py", "Übersicht", "📊", {"viewer", "department", "admin"}),
-        ("services.py", "Leistungen", "📈", {"viewer", "department", "admin"}),
-        ("measures.py", "Maßnahmen", "🗺️", {"viewer", "department", "admin"}),
-        ("coverage.py", "Datenstand", "🗓️", {"viewer", "department", "admin"}),
-        ("targets.py", "Ziele", "🎯", {"viewer", "department", "admin"}),
+        ("overview.py", "Übersicht", ":material/dashboard:", {"viewer", "department", "admin"}),
+        ("services.py", "Leistungen", ":material/monitoring:", {"viewer", "department", "admin"}),
+        ("measures.py", "Maßnahmen", ":material/account_tree:", {"viewer", "department", "admin"}),
+        (
+            "coverage.py",
+            "Datenstand",
+            ":material/calendar_month:",
+            {"viewer", "department", "admin"},
+        ),
+        ("targets.py", "Ziele", ":material/flag:", {"viewer", "department", "admin"}),
     ],
     "Präsentation": [
-        ("session.py", "Sitzungsmodus", "🖥️", {"viewer", "department", "admin"}),
-        ("report.py", "Sachstandsbericht", "📄", {"admin"}),
+        ("session.py", "Sitzungsmodus", ":material/slideshow:", {"viewer", "department", "admin"}),
+        ("report.py", "Sachstandsbericht", ":material/description:", {"admin"}),
     ],
     "Verwaltung": [
-        ("upload.py", "Daten hochladen", "⬆️", {"department", "admin"}),
-        ("loads.py", "Ladeprotokoll", "🧾", {"department", "admin"}),
-        ("strategy.py", "Strategie bearbeiten", "✏️", {"admin"}),
-        ("users.py", "Benutzer", "👥", {"admin"}),
+        ("upload.py", "Daten hochladen", ":material/upload_file:", {"department", "admin"}),
+        ("loads.py", "Ladeprotokoll", ":material/history:", {"department", "admin"}),
+        ("strategy.py", "Strategie bearbeiten", ":material/edit_note:", {"admin"}),
+        ("users.py", "Benutzer", ":material/group:", {"admin"}),
     ],
 }
 PAGES_DIR = "dashboard/pages"

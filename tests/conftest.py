@@ -9,6 +9,8 @@ import pytest
 from db import get_engine
 from ingest import load_services
 
+pytest_plugins = ["browser_fixtures"]
+
 CATALOG = [
     ["Leistung", "Fachbereich", "Leistungs-ID", "Aliase", "online seit"],
     ["Personenstandsurkunde", "FB 3 Standesamt", "99102013000000", "Urkunden;Urkunde", "2021-06"],

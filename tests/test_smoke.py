@@ -11,6 +11,6 @@ def test_overview_shows_latest_complete_month(engine, db_url, monkeypatch):
     at = AppTest.from_file("../app.py", default_timeout=30).run()
     assert not at.exception
     assert "Dezember 2023" in at.markdown[0].value
-    table = at.dataframe[0].value
-    row = table[table["Leistung"] == "Personenstandsurkunde"].iloc[0]
+    table = at.table[0].value
+    row = table.loc["Personenstandsurkunde"]
     assert row["Onlinequote"].endswith(" %") and "," in row["Onlinequote"]

@@ -10,5 +10,5 @@ if not components.empty_state(facts):
     month = facts["latest_month"]
     st.markdown(components.month_caption(month))
     df = data.month_overview(data.version(), month)
-    st.dataframe(tables.month_table(df), hide_index=True, width="stretch")
+    st.table(tables.month_table(df).set_index("Leistung"))
 components.about_data(facts)

@@ -1,0 +1,52 @@
+"""Table exports as CSV and Excel, safe against formula injection (no Streamlit here)."""
+
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+# A cell starting with one of these is run as a formula by Excel/LibreOffice.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: object) -> object:
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.columns = [neutralize(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralize)
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """German CSV: ';' separator, ',' decimals, UTF-8 with BOM so Excel opens it right."""
+    return safe_frame(df).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
+    """An .xlsx with every text cell stored as text (never as a formula)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append([str(c) for c in df.columns])
+    for row in df.itertuples(index=False):
+        ws.append([None if (v is None or (isinstance(v, float) and v != v)) else v for v in row])
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would otherwise write '=...' as a formula
+    for i, col in enumerate(df.columns, start=1):
+        width = max([len(str(col)), *(len(str(v)) for v in df[col].head(200))]) + 2
+        ws.column_dimensions[get_column_letter(i)].width = min(width, 60)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +14,13 @@ from ingest.errors import IngestError
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv"}
+OLD_EXCEL_SUFFIXES = {".xls", ".xlsb", ".ods"}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted xlsx and old .xls are OLE containers
+BROKEN_EXCEL = (
+    "Die Excel-Datei ist beschädigt und kann nicht gelesen werden. Bitte in Excel öffnen, "
+    "neu speichern und erneut hochladen."
+)
 # An .xlsx whose unpacked XML is this many times larger than the file is refused (zip bomb).
 MAX_UNPACK_RATIO = 200
 MAX_UNPACKED_MB = 1_000
@@ -38,15 +44,11 @@ class Workbook:
 
 
 def _check_zip(data: bytes, file_name: str) -> None:
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile:
-        raise IngestError(
-            file_name, "Die Datei ist beschädigt und lässt sich nicht als Excel-Datei öffnen."
-        ) from None
+    except Exception:  # BadZipFile, EOFError, ValueError ...: all mean a broken file
+        raise IngestError(file_name, BROKEN_EXCEL) from None
     if unpacked > MAX_UNPACKED_MB * 2**20 or unpacked > MAX_UNPACK_RATIO * max(len(data), 2**16):
         raise IngestError(
             file_name,
@@ -74,9 +76,15 @@ def read_workbook(source: str | Path | bytes, file_name: str | None = None) -> W
             if size > MAX_FILE_MB * 2**20:
                 raise IngestError(file_name, _too_large(size))
             data = path.read_bytes()
-        except OSError as exc:
+        except FileNotFoundError:
             raise IngestError(
-                file_name, f"Die Datei kann nicht gelesen werden ({exc.strerror})."
+                file_name, "Die Datei gibt es nicht. Bitte den Pfad prüfen."
+            ) from None
+        except IsADirectoryError:
+            raise IngestError(file_name, "Das ist ein Ordner, keine Datei.") from None
+        except OSError:
+            raise IngestError(
+                file_name, "Die Datei kann nicht gelesen werden (fehlende Leseberechtigung?)."
             ) from None
     else:
         data = source
@@ -89,8 +97,14 @@ def read_workbook(source: str | Path | bytes, file_name: str | None = None) -> W
         raise IngestError(file_name, "Die Datei ist leer.")
     if suffix in CSV_SUFFIXES:
         sheets = [_read_csv(data, file_name)]
-    elif suffix in EXCEL_SUFFIXES or data[:4] in (ZIP_MAGIC, OLE_MAGIC):
+    elif suffix in EXCEL_SUFFIXES or (not suffix and data[:4] in (ZIP_MAGIC, OLE_MAGIC)):
         sheets = _read_excel(data, file_name)
+    elif suffix in OLD_EXCEL_SUFFIXES:
+        raise IngestError(
+            file_name,
+            f"Das Format „{suffix}“ wird nicht unterstützt. Bitte die Datei in Excel öffnen und "
+            "mit „Speichern unter … Excel-Arbeitsmappe (.xlsx)“ neu speichern.",
+        )
     else:
         raise IngestError(
             file_name,
@@ -117,7 +131,7 @@ def _read_excel(data: bytes, file_name: str) -> list[Sheet]:
             "(.xlsx)“ wählen.",
         )
     if data[:4] != ZIP_MAGIC:
-        raise IngestError(file_name, "Die Datei ist keine gültige Excel-Datei (.xlsx/.xlsm).")
+        raise IngestError(file_name, BROKEN_EXCEL)
     _check_zip(data, file_name)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -129,12 +143,8 @@ def _read_excel(data: bytes, file_name: str) -> list[Sheet]:
             sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=False)))
     except IngestError:
         raise
-    except Exception as exc:  # calamine raises many types for broken files
-        raise IngestError(
-            file_name,
-            f"Die Excel-Datei ist beschädigt und kann nicht gelesen werden ({type(exc).__name__}). "
-            "Bitte in Excel öffnen, neu speichern und erneut hochladen.",
-        ) from None
+    except Exception:  # calamine raises many types for broken files
+        raise IngestError(file_name, BROKEN_EXCEL) from None
     if not sheets:
         raise IngestError(file_name, "Die Excel-Datei enthält keine Tabellenblätter.")
     return sheets
@@ -146,6 +156,19 @@ def _read_csv(data: bytes, file_name: str) -> Sheet:
         raise IngestError(file_name, "Die Datei ist keine Textdatei (CSV).")
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    except csv.Error as exc:
-        raise IngestError(file_name, f"Die CSV-Datei ist fehlerhaft: {exc}.") from None
+    except csv.Error:
+        raise IngestError(
+            file_name,
+            "Die CSV-Datei ist fehlerhaft (vermutlich ein nicht geschlossenes Anführungszeichen). "
+            "Bitte die Datei in Excel öffnen und erneut als „CSV (Trennzeichen-getrennt)“ "
+            "speichern.",
+        ) from None
+    if all(len(row) < 2 for row in rows[:50]) and any(sep in text[:5000] for sep in ",\t"):
+        # A table needs at least two columns: this file uses another separator.
+        raise IngestError(
+            file_name,
+            "Die CSV-Datei verwendet nicht das Semikolon als Trennzeichen. Bitte in Excel "
+            "„Speichern unter … CSV (Trennzeichen-getrennt)“ wählen, dann trennt Excel die "
+            "Spalten mit Semikolon.",
+        )
     return Sheet(file_name, rows, csv=True)

@@ -28,6 +28,7 @@ _YYYY_MM = re.compile(r"(\d{4})-(\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,T]+\d{1,2}:\d{2}(?::\d{2})?)?")
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _PLAIN_INT = re.compile(r"\d+")
+_NEGATIVE_INT = re.compile(r"-\s*\d+")
 _GERMAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
@@ -39,66 +40,73 @@ def current_month() -> str:
     return date.today().strftime("%Y-%m")
 
 
-def _month(year: int, month: int, day: int = 1) -> str:
+def shown(value: object) -> str:
+    """A cell value as Excel shows it to the person who typed it (German decimals, dates)."""
+    if isinstance(value, bool):
+        return "WAHR" if value else "FALSCH"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    if isinstance(value, datetime) and (value.hour or value.minute):
+        return f"{value:%d.%m.%Y %H:%M}"
+    if isinstance(value, datetime | date):
+        return f"{value:%d.%m.%Y}"
+    return " ".join(str(value).split())[:60]
+
+
+def _month(year: int, month: int, day: int, value: object) -> str:
     if not 1 <= month <= 12:
         raise ValueError(f"{month} ist kein gültiger Monat")
     if year < EARLIEST_YEAR:
         raise ValueError(f"das Jahr {year} liegt vor {EARLIEST_YEAR}")
-    date(year, month, day)  # rejects 31.02.
+    try:
+        date(year, month, day)  # rejects 31.02.
+    except ValueError:
+        raise ValueError(f"„{shown(value)}“ ist kein gültiges Datum") from None
     return f"{year:04d}-{month:02d}"
 
 
-def parse_month(value: object, *, allow_day: bool = True) -> str:
+def _dated_month(value: object, text: str) -> str | None:
+    """The month of a date written as text (01.10.2021, 2021-10-01, with optional time)."""
+    if m := _DMY.fullmatch(text):
+        return _month(int(m.group(3)), int(m.group(2)), int(m.group(1)), value)
+    if m := _YMD.fullmatch(text):
+        return _month(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
+    return None
+
+
+def parse_month(value: object) -> str:
     """A month as 'YYYY-MM' from any accepted spelling; ValueError with a German reason."""
     if isinstance(value, datetime | date):
-        return _month(value.year, value.month)
-    if not isinstance(value, str):
-        raise ValueError(f"„{value}“ ist kein Monat")
-    text = " ".join(value.split()).lower()
-    try:
-        if m := _NAMED.fullmatch(text):
-            if m.group(1) not in MONTH_NAMES:
-                raise ValueError(f"„{value.strip()}“ ist kein Monat")
-            return _month(int(m.group(2)), MONTH_NAMES[m.group(1)])
+        return _month(value.year, value.month, 1, value)
+    if isinstance(value, str):
+        text = " ".join(value.split()).lower()
+        if (m := _NAMED.fullmatch(text)) and m.group(1) in MONTH_NAMES:
+            return _month(int(m.group(2)), MONTH_NAMES[m.group(1)], 1, value)
         if m := _MM_YYYY.fullmatch(text):
-            return _month(int(m.group(2)), int(m.group(1)))
+            return _month(int(m.group(2)), int(m.group(1)), 1, value)
         if m := _YYYY_MM.fullmatch(text):
-            return _month(int(m.group(1)), int(m.group(2)))
-        if allow_day and (m := _DMY.fullmatch(text)):
-            return _month(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        if allow_day and (m := _YMD.fullmatch(text)):
-            return _month(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError as exc:
-        if "ist kein" in str(exc) or "liegt vor" in str(exc):
-            raise
-        raise ValueError(f"„{value.strip()}“ ist kein gültiges Datum") from None
-    raise ValueError(f"„{value.strip()}“ ist kein Monat")
+            return _month(int(m.group(1)), int(m.group(2)), 1, value)
+        if month := _dated_month(value, text):
+            return month
+    raise ValueError(f"„{shown(value)}“ ist kein Monat")
 
 
 def parse_date_month(value: object) -> str:
     """The month of an application date (Excel date/time or text with optional time)."""
     if isinstance(value, datetime | date):
-        return _month(value.year, value.month)
-    if isinstance(value, str):
-        text = value.strip()
-        m = _DMY.fullmatch(text)
-        if m:
-            return _month(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        m = _YMD.fullmatch(text)
-        if m:
-            return _month(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    raise ValueError(f"„{value}“ ist kein Datum")
+        return _month(value.year, value.month, 1, value)
+    if isinstance(value, str) and (month := _dated_month(value, value.strip())):
+        return month
+    raise ValueError(f"„{shown(value)}“ ist kein Datum")
 
 
 def parse_count(value: object) -> int:
     """A whole number >= 0 from a numeric cell or German-formatted text."""
-    if isinstance(value, bool):
-        raise ValueError(f"„{value}“ ist keine Anzahl")
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, float):
         if value != value or not value.is_integer():  # NaN or a fraction
-            raise ValueError(f"{str(value).replace('.', ',')} ist keine ganze Zahl")
+            raise ValueError(f"{shown(value)} ist keine ganze Zahl")
         number = int(value)
     elif isinstance(value, str):
         text = value.strip()
@@ -106,12 +114,14 @@ def parse_count(value: object) -> int:
             number = int(text)
         elif _GERMAN_THOUSANDS.fullmatch(text):
             number = int(text.replace(".", ""))
-        elif text.startswith("-") and _PLAIN_INT.fullmatch(text[1:].strip()):
+        elif _NEGATIVE_INT.fullmatch(text):
             raise ValueError(f"„{text}“ ist negativ; Anzahlen können nicht kleiner als 0 sein")
         else:
-            raise ValueError(f"„{text[:60]}“ ist keine ganze Zahl")
+            raise ValueError(f"„{shown(text)}“ ist keine ganze Zahl")
+    elif isinstance(value, datetime | date):
+        raise ValueError(f"„{shown(value)}“ ist ein Datum, keine Anzahl")
     else:
-        raise ValueError(f"„{value}“ ist keine Anzahl")
+        raise ValueError(f"„{shown(value)}“ ist keine Anzahl")
     if number < 0:
         raise ValueError(f"{number} ist negativ; Anzahlen können nicht kleiner als 0 sein")
     if number > MAX_COUNT:

@@ -17,10 +17,15 @@ run: $(STAMP)
 	$(BIN)/python -m ingest demo --if-empty
 	$(BIN)/streamlit run app.py --server.port=$(PORT) --browser.gatherUsageStats=false
 
+# The suite runs twice: on SQLite, then on a throwaway PostgreSQL server that the test setup
+# starts itself (tests/pg_server.py). The browser tests, which only drive the app, run once.
+PG_TEST_ARGS ?= -m "not browser"
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --db sqlite
+	$(BIN)/python -m pytest --db postgresql $(PG_TEST_ARGS)
 
 lint format: $(STAMP)
 	$(BIN)/ruff format .

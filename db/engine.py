@@ -6,15 +6,20 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from db.settings import SQLITE_BUSY_TIMEOUT_MS, database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-# Execution option: begin the transaction as a writer right away (SQLite BEGIN IMMEDIATE),
-# so concurrent loads queue on the busy timeout instead of failing on lock upgrade.
+# Execution option: begin the transaction as a writer right away (SQLite BEGIN IMMEDIATE,
+# PostgreSQL the advisory lock below), so concurrent loads queue one after the other
+# instead of failing on a lock upgrade or racing on the same rows.
 WRITE = {"portalquote_write": True}
+# PostgreSQL: one writer at a time, like SQLite. Without it, two first loads both find no
+# data-version row and both insert it, and a load's recorded "old values" (what undo
+# restores) could miss a concurrent load's rows. Released at commit or rollback.
+PG_WRITE_LOCK = 4711
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -45,7 +50,17 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        _postgresql_setup(engine)
+    return engine
+
+
+def _postgresql_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("portalquote_write"):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
 
 def _alembic_config(conn: Connection) -> Config:
@@ -68,15 +83,18 @@ def upgrade(engine: Engine) -> None:
             # Rebuilding a table in batch mode with foreign keys on would cascade deletes;
             # the pragma only works outside a transaction, hence the raw connection.
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-        with conn.execution_options(**WRITE).begin():
-            if engine.dialect.name == "postgresql":
-                # Several processes may start at once on a fresh database.
-                conn.execute(text("SELECT pg_advisory_xact_lock(4711)"))
-            command.upgrade(_alembic_config(conn), "head")
-            if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
-                raise RuntimeError("Fremdschlüsselprüfung nach der Migration fehlgeschlagen.")
-        if sqlite:
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        try:
+            # Several processes may start at once on a fresh database: the write lock
+            # (BEGIN IMMEDIATE / advisory lock) lets one migrate while the others wait, and
+            # Alembic then finds the schema current for them.
+            with conn.execution_options(**WRITE).begin():
+                command.upgrade(_alembic_config(conn), "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("Fremdschlüsselprüfung nach der Migration fehlgeschlagen.")
+        finally:
+            if sqlite:
+                # Also after a failure: the pooled connection must not stay without them.
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def get_engine(url: str | None = None) -> Engine:

@@ -68,12 +68,13 @@ def serve_app(db_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database file with the demo data, shared by the browser tests of a session."""
+def demo_db_url(make_session_db_url) -> str:  # noqa: ANN001
+    """A database with the demo data (SQLite or PostgreSQL, see conftest's --db), shared by
+    the browser tests of a session."""
     from db import get_engine
     from ingest.demo import load_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+    url = make_session_db_url("browser_demo")
     engine = get_engine(url)
     load_demo(engine)
     engine.dispose()

@@ -15,3 +15,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def database_url(url: str | None = None) -> str:
     """The database URL: an explicit one, else env DATABASE_URL, else the local SQLite file."""
     return url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def require_login() -> bool:
+    """Whether reading the dashboard needs a login too (env PORTALQUOTE_REQUIRE_LOGIN=1)."""
+    value = os.environ.get("PORTALQUOTE_REQUIRE_LOGIN", "")
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}

@@ -1,12 +1,13 @@
 """The ingest as a library: check files, preview, load, undo; used by the CLI and the app."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from db.access import check_undo, refused_services
 from db.catalog import load_catalog
 from db.models import Load
 from db.writes import (
@@ -38,9 +39,13 @@ def _read(file: FileArg) -> Workbook:
 
 def check_count_files(
     engine: Engine, files: Sequence[FileArg], progress: Progress | None = None,
-    notify: Notify | None = None,
+    notify: Notify | None = None, allowed_departments: Collection[int] | None = None,
 ) -> list[CountsFile]:  # fmt: skip
-    """Read and check every file; IngestErrors with every refused file's problems."""
+    """Read and check every file; IngestErrors with every refused file's problems.
+
+    allowed_departments: the department ids a user may load counts for (None: all); a file
+    with services of other departments is refused.
+    """
     with engine.connect() as conn:
         catalog = load_catalog(conn)
     checked, errors = [], []
@@ -50,7 +55,12 @@ def check_count_files(
             if notify:
                 rows = sum(len(s.rows) for s in workbook.sheets)
                 notify(f"Prüfe „{workbook.file_name}“ ({rows:,} Zeilen) …".replace(",", "."))
-            checked.append(check_counts(workbook, catalog, progress))
+            counts = check_counts(workbook, catalog, progress)
+            if allowed_departments is not None and (
+                refusal := refused_services(catalog, counts.records, allowed_departments)
+            ):
+                raise IngestError(counts.file_name, refusal)
+            checked.append(counts)
         except IngestError as exc:
             errors.append(exc)
     if errors:
@@ -64,9 +74,12 @@ class Preview:
     diff: CountDiff
 
 
-def preview_counts(engine: Engine, files: Sequence[FileArg]) -> list[Preview]:
+def preview_counts(
+    engine: Engine, files: Sequence[FileArg], progress: Progress | None = None,
+    allowed_departments: Collection[int] | None = None,
+) -> list[Preview]:  # fmt: skip
     """What loading these files would change, without writing anything."""
-    checked = check_count_files(engine, files)
+    checked = check_count_files(engine, files, progress, None, allowed_departments)
     with engine.connect() as conn:
         return [Preview(f, diff_counts(conn, f.records)) for f in checked]
 
@@ -74,9 +87,10 @@ def preview_counts(engine: Engine, files: Sequence[FileArg]) -> list[Preview]:
 def load_counts(
     engine: Engine, files: Sequence[FileArg], user: str,
     progress: Progress | None = None, notify: Notify | None = None,
+    allowed_departments: Collection[int] | None = None,
 ) -> list[LoadResult]:  # fmt: skip
     """Check all files, then load each as its own logged load, all in one transaction."""
-    checked = check_count_files(engine, files, progress, notify)
+    checked = check_count_files(engine, files, progress, notify, allowed_departments)
     with begin_write(engine) as conn:
         return [
             apply_counts(conn, f.records, LoadInfo(f.file_name, f.checksum, user, f.rows))
@@ -102,9 +116,13 @@ def load_measures(
         return apply_measures(conn, rows, _info(workbook, user, len(rows)), changed_on)
 
 
-def undo(engine: Engine, load_id: int, user: str) -> str:
-    """Undo a counts load (UndoError with a German reason if it can't be)."""
+def undo(
+    engine: Engine, load_id: int, user: str, allowed_departments: Collection[int] | None = None
+) -> str:
+    """Undo a counts load (UndoError with a German reason if it can't be; PermissionError
+    if it changed counts outside allowed_departments)."""
     with begin_write(engine) as conn:
+        check_undo(conn, load_id, allowed_departments, user)
         return undo_load(conn, load_id, user)
 
 

@@ -1,0 +1,112 @@
+"""Local accounts: argon2 hashes, login, roles, departments, the last admin."""
+
+import secrets
+
+import pytest
+from accounts import make_accounts
+from sqlalchemy import select
+
+from db.models import User
+from db.users import (
+    UserError,
+    account_for_sso,
+    create_user,
+    get_account,
+    list_users,
+    set_active,
+    set_departments,
+    set_password,
+    set_role,
+    verify_login,
+)
+from db.writes import begin_write
+
+
+@pytest.fixture
+def accounts(catalog_engine):  # noqa: ANN001, ANN201
+    return make_accounts(catalog_engine)
+
+
+def test_password_is_stored_as_argon2_hash_only(catalog_engine, accounts):
+    with catalog_engine.connect() as conn:
+        stored = conn.scalar(select(User.password_hash).where(User.username == "test-admin"))
+    assert stored.startswith("$argon2id$")
+    assert accounts["admin"].password not in stored
+
+
+def test_login_with_right_and_wrong_password(catalog_engine, accounts):
+    fb = accounts["department"]
+    with begin_write(catalog_engine) as conn:
+        account = verify_login(conn, " Test-FB ", fb.password)
+        assert account is not None and account.role == "department"
+        assert account.department_names == ["FB 3 Bürgerbüro"]
+        assert verify_login(conn, "test-fb", fb.password + "x") is None
+        assert verify_login(conn, "nobody", fb.password) is None
+        last = conn.scalar(select(User.last_login).where(User.username == "test-fb"))
+    assert last is not None
+
+
+def test_disabled_account_cannot_log_in(catalog_engine, accounts):
+    fb = accounts["department"]
+    with begin_write(catalog_engine) as conn:
+        set_active(conn, "test-fb", False)
+        assert verify_login(conn, "test-fb", fb.password) is None
+        assert get_account(conn, fb.account.id) is None
+        set_active(conn, "test-fb", True)
+        assert verify_login(conn, "test-fb", fb.password) is not None
+
+
+def test_refusals_are_german(catalog_engine, accounts):
+    pw = secrets.token_urlsafe(16)
+    with begin_write(catalog_engine) as conn:
+        with pytest.raises(UserError, match="gibt es schon"):
+            create_user(conn, "TEST-ADMIN", pw, "admin")
+        with pytest.raises(UserError, match="zu kurz"):
+            create_user(conn, "neu", "kurz", "admin")
+        with pytest.raises(UserError, match="mindestens einen Fachbereich"):
+            create_user(conn, "neu", pw, "department")
+        with pytest.raises(UserError, match="Unbekannter Fachbereich: „FB 99“.*FB 3 Standesamt"):
+            create_user(conn, "neu", pw, "department", departments=["FB 99"])
+        with pytest.raises(UserError, match="Unbekannte Rolle"):
+            create_user(conn, "neu", pw, "chef")
+        with pytest.raises(UserError, match="nicht erlaubt"):
+            create_user(conn, "a b/c", pw, "viewer")
+
+
+def test_last_admin_cannot_be_disabled_or_demoted(catalog_engine, accounts):
+    with begin_write(catalog_engine) as conn:
+        with pytest.raises(UserError, match="letzte aktive Admin"):
+            set_active(conn, "test-admin", False)
+        with pytest.raises(UserError, match="letzte aktive Admin"):
+            set_role(conn, "test-admin", "viewer")
+        create_user(conn, "admin2", secrets.token_urlsafe(16), "admin")
+        set_active(conn, "test-admin", False)  # now there is another admin
+        assert not next(u for u in list_users(conn) if u.username == "test-admin").active
+
+
+def test_departments_and_password_change(catalog_engine, accounts):
+    fb = accounts["department"]
+    new_pw = secrets.token_urlsafe(16)
+    with begin_write(catalog_engine) as conn:
+        set_departments(conn, "test-fb", ["fb 3 standesamt", "FB 3 Bürgerbüro"])
+        account = get_account(conn, fb.account.id)
+        assert account.department_names == ["FB 3 Bürgerbüro", "FB 3 Standesamt"]
+        set_password(conn, "test-fb", new_pw)
+        assert verify_login(conn, "test-fb", fb.password) is None
+        assert verify_login(conn, "test-fb", new_pw) is not None
+        set_role(conn, "test-fb", "viewer")
+        assert get_account(conn, fb.account.id).departments == ()
+        rows = {u.username: u for u in list_users(conn)}
+    assert rows["test-fb"].role == "viewer" and rows["test-fb"].departments == ()
+    assert rows["test-admin"].has_password
+
+
+def test_sso_maps_to_local_account_by_email_or_username(catalog_engine, accounts):
+    with begin_write(catalog_engine) as conn:
+        create_user(conn, "anna.schmidt@stadt.example", None, "admin", "Anna Schmidt")
+        by_mail = account_for_sso(conn, "Anna.Schmidt@stadt.example", None)
+        assert by_mail is not None and by_mail.role == "admin"
+        assert account_for_sso(conn, "fremd@example.org", "test-viewer").role == "viewer"
+        assert account_for_sso(conn, "fremd@example.org", "fremd") is None
+        # An SSO-only account has no password: a password login must fail.
+        assert verify_login(conn, "anna.schmidt@stadt.example", "") is None

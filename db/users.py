@@ -120,8 +120,9 @@ def _department_ids(conn: Connection, departments: list[str] | list[int]) -> lis
         else:
             ids.append(match)
     if unknown:
-        names = ", ".join(f"„{n}“" for n in sorted(known)) or "(noch keine: zuerst den "
-        "Leistungskatalog laden)"
+        names = ", ".join(f"„{n}“" for n in sorted(known)) or (
+            "noch keine (zuerst den Leistungskatalog laden)"
+        )
         raise UserError(
             f"Unbekannter Fachbereich: {', '.join(f'„{u}“' for u in unknown)}. "
             f"Bekannte Fachbereiche: {names}."

@@ -1,4 +1,4 @@
-"""Command line: python -m ingest [--db URL] services|counts|measures|history|undo|demo."""
+"""Command line: python -m ingest [--db URL] services|counts|measures|history|undo|demo|users."""
 
 import argparse
 import getpass
@@ -9,6 +9,7 @@ import traceback
 from db import get_engine
 from db.german import format_int
 from db.writes import UndoError
+from ingest import users
 from ingest.errors import IngestError, IngestErrors
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--if-empty", action="store_true", help="nur laden, wenn die Datenbank noch leer ist"
     )
+    users.add_parser(sub, common)
     return parser
 
 
@@ -129,6 +131,8 @@ def run(argv: list[str] | None = None) -> int:
         print(load.undo(engine, args.load_id, user))
     elif args.command == "demo":
         print(demo.load_demo(engine, only_if_empty=args.if_empty))
+    elif args.command == "users":
+        return users.run(engine, args)
     return EXIT_OK
 
 

@@ -1,6 +1,9 @@
 """Local accounts: argon2 hashes, login, roles, departments, the last admin."""
 
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from accounts import make_accounts
@@ -20,6 +23,8 @@ from db.users import (
     verify_login,
 )
 from db.writes import begin_write
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -110,3 +115,45 @@ def test_sso_maps_to_local_account_by_email_or_username(catalog_engine, accounts
         assert account_for_sso(conn, "fremd@example.org", "fremd") is None
         # An SSO-only account has no password: a password login must fail.
         assert verify_login(conn, "anna.schmidt@stadt.example", "") is None
+
+
+def _cli(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "--db", db_url, "users", *args],
+        input=stdin, capture_output=True, text=True, cwd=PROJECT, timeout=120,
+    )  # fmt: skip
+
+
+def test_cli_add_list_disable(catalog_engine, db_url):
+    pw = secrets.token_urlsafe(16)
+    ok = _cli(db_url, "add", "Chefin", "--role", "admin", "--password-stdin", stdin=pw + "\n")
+    assert ok.returncode == 0, ok.stderr
+    assert "„chefin“ angelegt: Admin" in ok.stdout
+    dep = _cli(db_url, "add", "fb3", "--role", "department", "--department", "FB 3 Bürgerbüro",
+               "--department", "FB 3 Standesamt", "--password-stdin", stdin=pw)  # fmt: skip
+    assert dep.returncode == 0, dep.stderr
+    with catalog_engine.connect() as conn:
+        assert verify_login(conn, "chefin", pw) is not None
+        stored = conn.scalar(select(User.password_hash).where(User.username == "chefin"))
+    assert pw not in stored
+    listing = _cli(db_url, "list")
+    assert listing.returncode == 0
+    assert "fb3" in listing.stdout and "FB 3 Bürgerbüro, FB 3 Standesamt" in listing.stdout
+    assert "$argon2" not in listing.stdout and pw not in listing.stdout
+    assert _cli(db_url, "disable", "fb3").returncode == 0
+    assert "gesperrt" in _cli(db_url, "list").stdout
+    last = _cli(db_url, "disable", "chefin")
+    assert last.returncode == 1 and "letzte aktive Admin" in last.stderr
+
+
+def test_cli_refusals(catalog_engine, db_url):
+    short = _cli(db_url, "add", "x1", "--role", "admin", "--password-stdin", stdin="kurz\n")
+    assert short.returncode == 1 and "zu kurz" in short.stderr
+    unknown = _cli(db_url, "add", "x2", "--role", "department", "--department", "FB 99",
+                   "--password-stdin", stdin=secrets.token_urlsafe(16))  # fmt: skip
+    assert unknown.returncode == 1 and "Unbekannter Fachbereich: „FB 99“" in unknown.stderr
+    assert "Traceback" not in short.stderr + unknown.stderr
+    # There is no option to give the password on the command line.
+    assert _cli(db_url, "add", "x3", "--role", "admin", "--password", "abc").returncode == 2
+    with catalog_engine.connect() as conn:
+        assert list_users(conn) == []

@@ -1,5 +1,6 @@
 """All writes: catalog, counts, measures, undo and the load log, each in one transaction."""
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from db.catalog import name_key
+from db.catalog import load_catalog, name_key
 from db.engine import WRITE
 from db.models import (
     ActionField,
@@ -274,56 +275,62 @@ class ServiceRow:
     online_since: str | None = None
 
 
-def _department_id(conn: Connection, name: str, cache: dict[str, int]) -> int:
-    if name not in cache:
-        dep_id = conn.scalar(select(Department.id).where(Department.name == name))
-        if dep_id is None:
-            dep_id = conn.scalar(
-                Department.__table__.insert().values(name=name).returning(Department.id)
-            )
-        cache[name] = dep_id
-    return cache[name]
-
-
 def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> LoadResult:
     """Insert or update services by LeiKa id or name; never deletes a service."""
-    deps: dict[str, int] = {}
+    catalog = load_catalog(conn)
+    deps = {name: dep_id for dep_id, name in catalog.departments.items()}
+    stored = {
+        sid: (name, dep, leika, since)
+        for sid, name, dep, leika, since in conn.execute(
+            select(
+                Service.id,
+                Service.name,
+                Service.department_id,
+                Service.leika_id,
+                Service.online_since,
+            )
+        )
+    }
+    stored_aliases: dict[int, set[str]] = defaultdict(set)
+    for sid, alias in conn.execute(select(ServiceAlias.service_id, ServiceAlias.alias)):
+        stored_aliases[sid].add(alias)
     new = changed = 0
+    new_aliases: dict[int, dict[str, str]] = {}  # service -> alias key -> alias
     for row in rows:
-        dep_id = _department_id(conn, row.department, deps)
-        sid = None
-        if row.leika_id:
-            sid = conn.scalar(select(Service.id).where(Service.leika_id == row.leika_id))
-        if sid is None:
-            sid = conn.scalar(select(Service.id).where(Service.name == row.name))
+        if row.department not in deps:
+            deps[row.department] = conn.scalar(
+                Department.__table__.insert().values(name=row.department).returning(Department.id)
+            )
         values = {
             "name": row.name,
-            "department_id": dep_id,
+            "department_id": deps[row.department],
             "leika_id": row.leika_id,
             "online_since": row.online_since,
         }
+        aliases = {name_key(a): a for a in row.aliases if name_key(a) != name_key(row.name)}
+        sid = catalog.target(row.name, row.leika_id)
         if sid is None:
             sid = conn.scalar(Service.__table__.insert().values(**values).returning(Service.id))
             new += 1
-        else:
-            old = conn.execute(
-                select(
-                    Service.name, Service.department_id, Service.leika_id, Service.online_since
-                ).where(Service.id == sid)
-            ).one()
-            old_aliases = set(
-                conn.scalars(select(ServiceAlias.alias).where(ServiceAlias.service_id == sid))
-            )
-            if tuple(old) != tuple(values.values()) or old_aliases != set(row.aliases):
-                changed += 1
+        elif stored[sid] != tuple(values.values()) or stored_aliases[sid] != set(aliases.values()):
             conn.execute(update(Service).where(Service.id == sid).values(**values))
-        conn.execute(delete(ServiceAlias).where(ServiceAlias.service_id == sid))
-        aliases = {name_key(a): a for a in row.aliases if name_key(a) != name_key(row.name)}
-        if aliases:
-            conn.execute(
-                ServiceAlias.__table__.insert(),
-                [{"service_id": sid, "alias": a, "alias_key": k} for k, a in aliases.items()],
-            )
+            changed += 1
+        else:
+            continue
+        new_aliases[sid] = aliases
+    # All old aliases go before any new one is added: an alias may move between services.
+    sids = list(new_aliases)
+    for start in range(0, len(sids), 500):
+        conn.execute(
+            delete(ServiceAlias).where(ServiceAlias.service_id.in_(sids[start : start + 500]))
+        )
+    alias_rows = [
+        {"service_id": sid, "alias": alias, "alias_key": key}
+        for sid, aliases in new_aliases.items()
+        for key, alias in aliases.items()
+    ]
+    if alias_rows:
+        conn.execute(ServiceAlias.__table__.insert(), alias_rows)
     summary = f"{new} neu, {changed} geändert, {len(rows) - new - changed} unverändert"
     state = "loaded" if new or changed else "unchanged"
     load_id = _log_load(conn, "services", info, state, summary)

@@ -34,6 +34,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 
 HEADER_SCAN_ROWS = 50
 MONTH_LABELS = {"monat", "berichtsmonat", "zeitraum"}
+MONTH_HINT = "Bitte den Monat z. B. als „Okt. 2021“ oder „10/2021“ angeben."
 
 
 def header_key(value: object) -> str:
@@ -113,13 +114,14 @@ def block_month(sheet: Sheet, header: Header) -> tuple[str | None, str | None, i
     for index, row in enumerate(sheet.rows[: header.row_index]):
         for col, cell in enumerate(row):
             if isinstance(cell, str) and header_key(cell) in MONTH_LABELS:
+                label = " ".join(cell.split()).rstrip(":").strip()
                 value = next((v for v in row[col + 1 :] if not is_empty(v)), None)
                 if value is None:
-                    return None, "Neben „Berichtsmonat“ steht kein Monat.", index + 1
+                    return None, f"Neben „{label}“ steht kein Monat. {MONTH_HINT}", index + 1
                 try:
                     return parse_month(value), None, index + 1
                 except ValueError as exc:
-                    return None, f"Berichtsmonat: {exc}.", index + 1
+                    return None, f"{label}: {exc}. {MONTH_HINT}", index + 1
     return None, None, None
 
 

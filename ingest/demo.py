@@ -210,7 +210,7 @@ def load_demo(engine: Engine, only_if_empty: bool = False) -> str:
         if only_if_empty and conn.scalar(select(func.count()).select_from(Load)):
             return "Die Datenbank enthält schon Daten; es wurden keine Beispieldaten geladen."
         catalog = _workbook("Beispieldaten Leistungskatalog", catalog_rows())
-        apply_services(conn, check_services(catalog), _info(catalog))
+        apply_services(conn, check_services(catalog, load_catalog(conn)), _info(catalog))
         for wb in (
             _workbook("Beispieldaten Monatsmeldungen 2021–2023", count_rows()),
             _workbook(f"Beispieldaten Serviceportal-Export {PORTAL_ONLY_MONTH}", portal_rows()),

@@ -100,8 +100,9 @@ def load_counts(
 
 def load_services(engine: Engine, file: FileArg, user: str) -> LoadResult:
     workbook = _read(file)
-    rows = check_services(workbook)
     with begin_write(engine) as conn:
+        # Checked against the catalog inside the write, so no other load can slip between.
+        rows = check_services(workbook, load_catalog(conn))
         return apply_services(conn, rows, _info(workbook, user, len(rows)))
 
 

@@ -8,10 +8,18 @@ from datetime import date, datetime
 from db.catalog import Catalog, id_key, name_key
 from db.german import format_int, format_month
 from db.writes import CountKey, MeasureRow, ServiceRow
-from ingest.columns import Header, block_month, find_header, looked_for
+from ingest.columns import MONTH_HINT, Header, block_month, find_header, looked_for
 from ingest.errors import IngestError, Problems
 from ingest.read import Sheet, Workbook
-from ingest.values import current_month, is_empty, parse_count, parse_date_month, parse_month
+from ingest.values import (
+    EARLIEST_YEAR,
+    current_month,
+    is_empty,
+    parse_count,
+    parse_date_month,
+    parse_month,
+    shown,
+)
 
 SUM_LABELS = {"summe", "gesamt", "insgesamt", "gesamtsumme"}
 CHANNELS = {
@@ -24,6 +32,7 @@ STATUS_NAMES = {
 }  # fmt: skip
 LAYOUT_LABELS = {"report": "Monatsmeldung", "long": "Langformat", "portal": "Serviceportal-Export"}
 PROGRESS_EVERY = 20_000
+COUNT_HINT = "Bitte eine ganze Zahl ab 0 eintragen."
 
 Progress = Callable[[int, int], None]
 
@@ -67,24 +76,25 @@ class _SheetCheck:
                 None if is_empty(name) else name, None if is_empty(leika) else leika
             )
         if sid is None:
-            label = " ".join(str(leika if is_empty(name) else name).split())
-            self.unknown.setdefault(label, []).append(row)
+            self.unknown.setdefault(shown(leika if is_empty(name) else name), []).append(row)
         return sid
 
-    def month(self, value: object, row: int, role: str = "month") -> str | None:
+    def month(
+        self, value: object, row: int, role: str = "month", future: bool = False
+    ) -> str | None:
+        """The month of a cell; a problem (and None) if it is missing, invalid or (unless
+        `future`) after the current month."""
         if is_empty(value):
-            self.add("Der Monat fehlt. Bitte den Monat eintragen, z. B. „Okt. 2021“.", row, role)
+            self.add(f"Der Monat fehlt. {MONTH_HINT}", row, role)
             return None
         try:
             month = parse_month(value)
         except ValueError as exc:
-            self.add(
-                f"{exc}. Bitte den Monat z. B. als „Okt. 2021“ oder „10/2021“ angeben.", row, role
-            )
+            self.add(f"{exc}. {MONTH_HINT}", row, role)
             return None
-        return self._not_future(month, row, role)
+        return month if future else self.not_future(month, row, role)
 
-    def _not_future(self, month: str, row: int, role: str) -> str | None:
+    def not_future(self, month: str, row: int | None, role: str | None) -> str | None:
         if month > self.this_month:
             self.add(
                 f"{format_month(month)} liegt in der Zukunft. Bitte den Monat prüfen.", row, role
@@ -92,7 +102,7 @@ class _SheetCheck:
             return None
         return month
 
-    def finish(self) -> None:
+    def finish(self, role: str = "service") -> None:
         """Report unknown services once per name, with a suggestion where one is close."""
         if self.unknown and not len(self.catalog):
             self.add("Der Leistungskatalog ist leer. Bitte zuerst den Leistungskatalog laden.")
@@ -106,11 +116,11 @@ class _SheetCheck:
             hint = self.catalog.suggest(name)
             hint = f" Meinten Sie „{hint}“?" if hint else ""
             self.add(
-                f"Die Leistung „{name[:100]}“{where} steht nicht im Leistungskatalog.{hint} "
+                f"Die Leistung „{name}“{where} steht nicht im Leistungskatalog.{hint} "
                 "Bitte den Namen aus dem Leistungskatalog verwenden oder die Leistung dort "
                 "ergänzen.",
                 rows[0],
-                "service",
+                role,
             )
 
 
@@ -125,20 +135,24 @@ class _Counts:
         self.records: dict[CountKey, int] = {}
         self.origin: dict[tuple, tuple[str, int]] = {}
 
-    def claim(self, check: _SheetCheck, key: tuple, row: int, what: str) -> bool:
-        """Register (service, month[, channel]) for a row; False if another row had it."""
-        if key in self.origin:
-            sheet, first = self.origin[key]
-            where = (
-                f"Zeile {first}" if sheet == check.sheet.name else f"Blatt „{sheet}“, Zeile {first}"
-            )
-            check.add(
-                f"{what} steht doppelt: in {where} und in Zeile {row}. Bitte eine der "
-                "beiden Zeilen löschen.",
-                row,
-            )
-            return False
-        self.origin[key] = (check.sheet.name, row)
+    def claim(self, check: _SheetCheck, keys: list[tuple], row: int, what: str) -> bool:
+        """Register (service, month, channel) keys for a row; False if another row had one."""
+        for key in keys:
+            if key in self.origin:
+                sheet, first = self.origin[key]
+                where = (
+                    f"Zeile {first}"
+                    if sheet == check.sheet.name
+                    else f"Blatt „{sheet}“, Zeile {first}"
+                )
+                check.add(
+                    f"{what} steht doppelt: in {where} und in Zeile {row}. Bitte eine der "
+                    "beiden Zeilen löschen.",
+                    row,
+                )
+                return False
+        for key in keys:
+            self.origin[key] = (check.sheet.name, row)
         return True
 
 
@@ -147,28 +161,32 @@ def _what(check: _SheetCheck, sid: int, month: str, channel: str | None = None) 
     return f"{text} ({'online' if channel == 'online' else 'vor Ort'})" if channel else text
 
 
+def _fixed_month(check: _SheetCheck) -> str | None:
+    """The month of a sheet without a month column ('Berichtsmonat:' above the header);
+    None after reporting why there is none."""
+    month, error, at_row = block_month(check.sheet, check.header)
+    if error:
+        check.add(error, at_row)
+        return None
+    if month is None:
+        check.add(
+            "Kein Berichtsmonat gefunden: Die Tabelle hat keine Spalte „Monat“, und über "
+            "der Kopfzeile steht kein Feld „Berichtsmonat:“ mit dem Monat daneben. Bitte "
+            "eines von beiden ergänzen.",
+            check.header.excel_row,
+        )
+        return None
+    return check.not_future(month, at_row, None)
+
+
 def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None) -> int:
     sheet, header = check.sheet, check.header
     cols = header.columns
     s_col, id_col, m_col = cols["service"], cols.get("service_id"), cols.get("month")
     count_cols = [(r, cols[r]) for r in ("total", "online", "office") if r in cols]
-    fixed_month = None
-    if m_col is None:
-        fixed_month, error, at_row = block_month(sheet, header)
-        if error:
-            check.add(error, at_row)
-            return 0
-        if fixed_month is None:
-            check.add(
-                "Kein Berichtsmonat gefunden: Die Tabelle hat keine Spalte „Monat“, und über "
-                "der Kopfzeile steht kein Feld „Berichtsmonat:“ mit dem Monat daneben. Bitte "
-                "eines von beiden ergänzen.",
-                header.excel_row,
-            )
-            return 0
-        fixed_month = check._not_future(fixed_month, at_row, "month")
-        if fixed_month is None:
-            return 0
+    fixed_month = None if m_col is not None else _fixed_month(check)
+    if m_col is None and fixed_month is None:
+        return 0
     used = 0
     for index in range(header.row_index + 1, len(sheet.rows)):
         row, excel_row = sheet.rows[index], index + 1
@@ -179,6 +197,8 @@ def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None
         if _is_sum_row(name):
             continue
         used += 1
+        if progress and used % PROGRESS_EVERY == 0:
+            progress(index, len(sheet.rows))
         if is_empty(name) and is_empty(leika):
             check.add(
                 "Die Zeile enthält Anzahlen, aber keine Leistung. Bitte die Leistung "
@@ -201,7 +221,7 @@ def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None
             try:
                 parsed[role] = parse_count(value)
             except ValueError as exc:
-                check.add(f"{exc}. Bitte eine ganze Zahl ab 0 eintragen.", excel_row, role)
+                check.add(f"{exc}. {COUNT_HINT}", excel_row, role)
         if len(parsed) != len(values) or sid is None or month is None:
             continue
         total, online, office = parsed.get("total"), parsed.get("online"), parsed.get("office")
@@ -213,7 +233,7 @@ def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None
                 "online",
             )
             continue
-        if total is not None and office is not None and online is None and office > total:
+        if total is not None and office is not None and office > total:
             check.add(
                 f"{format_int(office)} Anträge vor Ort sind mehr als {format_int(total)} "
                 "Anträge insgesamt.",
@@ -223,8 +243,9 @@ def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None
             continue
         if None not in (total, online, office) and office + online != total:
             check.add(
-                f"Vor Ort ({format_int(office)}) plus online ({format_int(online)}) ergibt "
-                f"{format_int(office + online)}, nicht {format_int(total)} insgesamt.",
+                f"{format_int(office)} Anträge vor Ort und {format_int(online)} online ergeben "
+                f"zusammen {format_int(office + online)}, nicht {format_int(total)} Anträge "
+                "insgesamt. Bitte die Zahlen prüfen.",
                 excel_row,
                 "total",
             )
@@ -233,11 +254,10 @@ def _check_report(check: _SheetCheck, counts: _Counts, progress: Progress | None
             online = total - office
         if office is None:
             office = total - online
-        if counts.claim(check, (sid, month, "report"), excel_row, _what(check, sid, month)):
+        keys = [(sid, month, "online"), (sid, month, "office")]
+        if counts.claim(check, keys, excel_row, _what(check, sid, month)):
             counts.records[(sid, month, "online", "report")] = online
             counts.records[(sid, month, "office", "report")] = office
-        if progress and used % PROGRESS_EVERY == 0:
-            progress(index, len(sheet.rows))
     return used
 
 
@@ -246,15 +266,9 @@ def _check_long(check: _SheetCheck, counts: _Counts, progress: Progress | None) 
     cols = header.columns
     s_col, id_col, m_col = cols["service"], cols.get("service_id"), cols.get("month")
     c_col, n_col = cols["channel"], cols["count"]
-    fixed_month = None
-    if m_col is None:
-        fixed_month, error, at_row = block_month(sheet, header)
-        if fixed_month is None:
-            check.add(
-                error or "Kein Monat gefunden: Die Tabelle braucht eine Spalte „Monat“.",
-                at_row or header.excel_row,
-            )
-            return 0
+    fixed_month = None if m_col is not None else _fixed_month(check)
+    if m_col is None and fixed_month is None:
+        return 0
     used = 0
     for index in range(header.row_index + 1, len(sheet.rows)):
         row, excel_row = sheet.rows[index], index + 1
@@ -265,32 +279,42 @@ def _check_long(check: _SheetCheck, counts: _Counts, progress: Progress | None) 
         if _is_sum_row(name):
             continue
         used += 1
+        if progress and used % PROGRESS_EVERY == 0:
+            progress(index, len(sheet.rows))
         if is_empty(name) and is_empty(leika):
-            check.add("Die Zeile enthält eine Anzahl, aber keine Leistung.", excel_row, "service")
+            check.add(
+                "Die Zeile enthält eine Anzahl, aber keine Leistung. Bitte die Leistung "
+                "eintragen oder die Zeile löschen.",
+                excel_row,
+                "service",
+            )
             continue
         sid = check.service(name, leika, excel_row)
         month = fixed_month or check.month(_cell(row, m_col), excel_row)
         raw_channel = _cell(row, c_col)
         channel = CHANNELS.get(name_key(raw_channel)) if not is_empty(raw_channel) else None
         if channel is None:
-            shown = "" if is_empty(raw_channel) else f"„{str(raw_channel)[:50]}“ "
+            problem = (
+                "Der Kanal fehlt"
+                if is_empty(raw_channel)
+                else f"Der Kanal „{shown(raw_channel)}“ ist unbekannt"
+            )
             check.add(
-                f"Kanal {shown}ist unbekannt. Erlaubt sind „online“, „Serviceportal“, "
-                "„vor Ort“, „offline“ und „analog“.",
+                f"{problem}. Erlaubt sind „online“, „Serviceportal“, „vor Ort“, „offline“ und "
+                "„analog“.",
                 excel_row,
                 "channel",
             )
         try:
             number = parse_count(value)
         except ValueError as exc:
-            check.add(f"{exc}. Bitte eine ganze Zahl ab 0 eintragen.", excel_row, "count")
+            check.add(f"{exc}. {COUNT_HINT}", excel_row, "count")
             continue
         if sid is None or month is None or channel is None:
             continue
-        if counts.claim(check, (sid, month, channel), excel_row, _what(check, sid, month, channel)):
+        key = (sid, month, channel)
+        if counts.claim(check, [key], excel_row, _what(check, sid, month, channel)):
             counts.records[(sid, month, channel, "report")] = number
-        if progress and used % PROGRESS_EVERY == 0:
-            progress(index, len(sheet.rows))
     return used
 
 
@@ -320,11 +344,12 @@ def _check_portal(check: _SheetCheck, counts: _Counts, progress: Progress | None
         sid = check.service(name, leika, excel_row)
         if isinstance(when, datetime | date):
             month = f"{when.year:04d}-{when.month:02d}"
-            if month > check.this_month or when.year < 1990:
+            if month > check.this_month or when.year < EARLIEST_YEAR:
                 month = None
                 check.add(
-                    f"Das Eingangsdatum {when:%d.%m.%Y} ist nicht plausibel (Zukunft "
-                    "oder vor 1990).",
+                    f"Das Eingangsdatum {when:%d.%m.%Y} "
+                    f"{'liegt in der Zukunft' if when.year >= EARLIEST_YEAR else 'ist zu alt'}. "
+                    "Bitte das Datum prüfen.",
                     excel_row,
                     "date",
                 )
@@ -334,7 +359,7 @@ def _check_portal(check: _SheetCheck, counts: _Counts, progress: Progress | None
         else:
             if when not in months:
                 try:
-                    months[when] = check._not_future(parse_date_month(when), excel_row, "date")
+                    months[when] = check.not_future(parse_date_month(when), excel_row, "date")
                 except ValueError as exc:
                     months[when] = None
                     check.add(
@@ -401,14 +426,27 @@ def _text(value: object, limit: int = 300) -> str | None:
     return " ".join(str(value).split())[:limit]
 
 
-def check_services(workbook: Workbook) -> list[ServiceRow]:
-    """Rows of a service catalog; IngestError listing all problems."""
+def _note(value: object, limit: int = 10_000) -> str | None:
+    """Free text such as a Sachstand: spaces tidied, line breaks within the cell kept."""
+    if is_empty(value):
+        return None
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)[:limit]
+
+
+def check_services(workbook: Workbook, catalog: Catalog | None = None) -> list[ServiceRow]:
+    """Rows of a service catalog; IngestError listing all problems.
+
+    `catalog` is the stored catalog: a name, alias or id that already belongs to a service
+    the file does not update is refused (a name may belong to one service only)."""
+    catalog = catalog or Catalog()
     problems = Problems()
     rows: list[ServiceRow] = []
-    seen_names: dict[str, tuple[str, int]] = {}
-    seen_ids: dict[str, tuple[str, int]] = {}
+    where: list[tuple[_SheetCheck, int]] = []  # per row: its sheet and Excel row
+    seen_names: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     for sheet, header in _headers(workbook, "services"):
-        check = _SheetCheck(sheet, header, Catalog(), problems)
+        check = _SheetCheck(sheet, header, catalog, problems)
         cols = header.columns
         for index in range(header.row_index + 1, len(sheet.rows)):
             row, excel_row = sheet.rows[index], index + 1
@@ -426,39 +464,72 @@ def check_services(workbook: Workbook) -> list[ServiceRow]:
             since = None
             if not is_empty(cells.get("online_since")):
                 since = check.month(cells["online_since"], excel_row, "online_since")
-            for key, seen, what in (
-                (name_key(name), seen_names, "Die Leistung"),
-                (leika, seen_ids, "Die Leistungs-ID"),
+            duplicate = False
+            for key, seen, what, role in (
+                (name_key(name), seen_names, f"Die Leistung „{name}“", "service"),
+                (leika, seen_ids, f"Die Leistungs-ID „{leika}“", "service_id"),
             ):
                 if key is None:
                     continue
                 if key in seen:
-                    check.add(
-                        f"{what} „{name if seen is seen_names else leika}“ steht doppelt "
-                        f"(auch in Zeile {seen[key][1]}).",
-                        excel_row,
-                    )
+                    duplicate = True
+                    check.add(f"{what} steht doppelt (auch in Zeile {seen[key]}).", excel_row, role)
                 else:
-                    seen[key] = (sheet.name, excel_row)
+                    seen[key] = excel_row
             aliases = [
                 a for a in (_text(x) for x in str(cells.get("aliases") or "").split(";")) if a
             ]
-            if dep is not None:
+            if dep is not None and not duplicate:
                 rows.append(ServiceRow(name, dep, leika, aliases, since))
-    alias_owner: dict[str, str] = {name_key(r.name): r.name for r in rows}
-    for r in rows:
-        for alias in r.aliases:
-            owner = alias_owner.setdefault(name_key(alias), r.name)
-            if owner != r.name:
-                problems.add(
-                    f"Der Alias „{alias}“ von „{r.name}“ ist schon Name oder Alias von "
-                    f"„{owner}“. Ein Name darf nur zu einer Leistung gehören."
-                )
+                where.append((check, excel_row))
+    _check_names(rows, where, catalog)
     if problems:
         raise IngestError(workbook.file_name, problems)
     if not rows:
         raise IngestError(workbook.file_name, "Die Datei enthält keine Leistungen.")
     return rows
+
+
+def _check_names(
+    rows: list[ServiceRow], where: list[tuple[_SheetCheck, int]], catalog: Catalog
+) -> None:
+    """Every name and alias must end up with one service only, in the file and after it."""
+    targets = [catalog.target(r.name, r.leika_id) for r in rows]
+    updated = set(targets)
+    # Who holds a name key afterwards: a stored service the file leaves alone (its names stay
+    # as they are), or a row of the file.
+    owner: dict[str, tuple[str, int]] = {
+        key: ("stored", sid) for key, sid in catalog.by_name.items() if sid not in updated
+    }
+    target_row: dict[int, int] = {}
+    for i, (r, target, (check, excel_row)) in enumerate(zip(rows, targets, where, strict=True)):
+        if target is not None:
+            if target in target_row:
+                check.add(
+                    f"„{r.name}“ bezieht sich auf dieselbe Leistung wie Zeile "
+                    f"{target_row[target]} (gleiche Leistungs-ID oder gleicher Name).",
+                    excel_row,
+                    "service",
+                )
+            target_row.setdefault(target, excel_row)
+        for text, role in ((r.name, "service"), *((a, "aliases") for a in r.aliases)):
+            kind, other = owner.setdefault(name_key(text), ("row", i))
+            if (kind, other) == ("row", i):
+                continue
+            other_name = catalog.names[other] if kind == "stored" else rows[other].name
+            if kind == "stored" and role == "service" and name_key(other_name) == name_key(text):
+                message = (
+                    f"Die Leistungs-ID „{r.leika_id}“ gehört zur Leistung "
+                    f"„{catalog.names[target]}“, der Name „{text}“ aber zu einer anderen. Bitte "
+                    "Name und Leistungs-ID prüfen."
+                )
+            else:
+                what = "Der Name" if role == "service" else f"Der Alias von „{r.name}“"
+                message = (
+                    f"{what} „{text}“ ist schon Name oder Alias der Leistung „{other_name}“. "
+                    "Ein Name darf nur zu einer Leistung gehören."
+                )
+            check.add(message, excel_row, role)
 
 
 # ---------------------------------------------------------------- measures
@@ -485,26 +556,21 @@ def check_measures(workbook: Workbook, catalog: Catalog) -> list[MeasureRow]:
                 check.add("Der Name der Maßnahme fehlt.", excel_row, "measure")
             status = STATUS_NAMES.get(name_key(raw_status)) if raw_status else None
             if status is None:
-                shown = (
-                    f"„{raw_status[:50]}“ ist kein gültiger Status"
-                    if raw_status
-                    else ("Der Status fehlt")
+                problem = (
+                    f"„{raw_status}“ ist kein gültiger Status" if raw_status else "Der Status fehlt"
                 )
                 check.add(
-                    f"{shown}. Erlaubt sind: geplant, in Vorbereitung, in Umsetzung, "
+                    f"{problem}. Erlaubt sind: geplant, in Vorbereitung, in Umsetzung, "
                     "umgesetzt, zurückgestellt.",
                     excel_row,
                     "status",
                 )
+            # A planned measure may start and end in the future.
             start = end = None
             if not is_empty(cells.get("start")):
-                start = check.month(cells["start"], excel_row, "start") or ""
-                start = start or None
+                start = check.month(cells["start"], excel_row, "start", future=True)
             if not is_empty(cells.get("end")):
-                try:
-                    end = parse_month(cells["end"])  # a planned end may lie in the future
-                except ValueError as exc:
-                    check.add(f"{exc}. Bitte z. B. „12/2023“ angeben.", excel_row, "end")
+                end = check.month(cells["end"], excel_row, "end", future=True)
             if start and end and end < start:
                 check.add(
                     f"Das Ende ({format_month(end)}) liegt vor dem Beginn ({format_month(start)}).",
@@ -528,6 +594,7 @@ def check_measures(workbook: Workbook, catalog: Catalog) -> list[MeasureRow]:
                         excel_row,
                         "measure",
                     )
+                    continue
                 seen[key] = excel_row
             if fld and name and status:
                 rows.append(
@@ -539,11 +606,11 @@ def check_measures(workbook: Workbook, catalog: Catalog) -> list[MeasureRow]:
                         responsible=_text(cells.get("responsible")),
                         start=start,
                         end=end,
-                        note=_text(cells.get("note"), 10_000),
+                        note=_note(cells.get("note")),
                         service_ids=service_ids,
                     )
                 )
-        check.finish()
+        check.finish("services")
     if problems:
         raise IngestError(workbook.file_name, problems)
     if not rows:

@@ -30,8 +30,24 @@ PAGES = {
 PAGES_DIR = "dashboard/pages"
 
 
-def pages_for(role: str) -> dict[str, list[st.Page]]:
-    """The navigation for a role; sections without a visible page are dropped."""
+LOGIN_PAGE = ("login.py", "Anmelden", ":material/login:")
+
+
+def visible_files(role: str | None) -> list[str]:
+    """The page files a role may open (None: not signed in where a login is required)."""
+    if role is None:
+        return [LOGIN_PAGE[0]]
+    return [file for pages in PAGES.values() for file, _t, _i, roles in pages if role in roles]
+
+
+def pages_for(role: str | None) -> dict[str, list[st.Page]]:
+    """The navigation for a role; sections without a visible page are dropped.
+
+    role None: a login is required and nobody is signed in, so the login page is all there is.
+    """
+    if role is None:
+        file, title, icon = LOGIN_PAGE
+        return {"": [st.Page(f"{PAGES_DIR}/{file}", title=title, icon=icon, default=True)]}
     nav: dict[str, list[st.Page]] = {}
     for section, pages in PAGES.items():
         visible = [

@@ -233,6 +233,13 @@ def account_for_sso(conn: Connection, email: str | None, username: str | None) -
     return None
 
 
+def departments(conn: Connection) -> dict[int, str]:
+    """Every department, id -> name, by name."""
+    return dict(
+        conn.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+    )
+
+
 def list_users(conn: Connection) -> list[UserRow]:
     deps: dict[int, list[str]] = {}
     for uid, name in conn.execute(

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from db.german import format_month
 from db.models import ActionField, Department, Measure, MeasureUpdate, Service, measure_services
+from db.strategy import STATUS_LABELS
 
 REPORT_SHEET = "Meldung"
 REPORT_HEADER = ("Leistung", "Leistungs-ID", "Anträge gesamt", "davon online")
@@ -25,14 +26,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MEASURES_SHEET = "Maßnahmen"
 MEASURES_HEADER = ("Handlungsfeld", "Gruppe", "Maßnahme", "Status", "Verantwortlich", "Beginn",
                    "Ende", "Sachstand", "Leistungen")  # fmt: skip
-# Stored status -> the German word the measures import reads (FORMATS.md section 5).
-STATUS_WORDS = {
-    "planned": "geplant",
-    "preparing": "in Vorbereitung",
-    "in_progress": "in Umsetzung",
-    "done": "umgesetzt",
-    "deferred": "zurückgestellt",
-}
 
 
 def _save(wb: Workbook) -> bytes:
@@ -193,7 +186,7 @@ def measures_workbook(conn: Connection) -> bytes:
         .order_by(ActionField.position, ActionField.id, Measure.position, Measure.id)
     ):  # fmt: skip
         ws.append(
-            [m.field, m.group_name, m.name, STATUS_WORDS[m.status], m.responsible,
+            [m.field, m.group_name, m.name, STATUS_LABELS[m.status], m.responsible,
              _month_text(m.start_month), _month_text(m.end_month), latest_note.get(m.id),
              "; ".join(linked.get(m.id, []))]
         )  # fmt: skip
@@ -203,7 +196,7 @@ def measures_workbook(conn: Connection) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     status = DataValidation(
         type="list",
-        formula1='"' + ",".join(STATUS_WORDS.values()) + '"',
+        formula1='"' + ",".join(STATUS_LABELS.values()) + '"',
         allow_blank=False,
         showErrorMessage=True,
         errorTitle="Unbekannter Status",

@@ -1,0 +1,86 @@
+"""Display tables of the admin pages: load history, users, measure history (no Streamlit)."""
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from db.access import LoadRow
+from db.german import format_int
+from db.strategy import STATUS_LABELS
+from db.users import ROLE_LABELS, UserRow
+
+KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
+
+
+def when(value: datetime | None) -> str:
+    return f"{value:%d.%m.%Y %H:%M}" if value else "–"
+
+
+def day(value: date | None) -> str:
+    return f"{value:%d.%m.%Y}" if value else "–"
+
+
+def _state(row: LoadRow) -> str:
+    if row.state == "undone":
+        return f"rückgängig gemacht ({when(row.undone_at)}, {row.undone_by})"
+    return STATE_LABELS[row.state]
+
+
+def loads_table(rows: list[LoadRow]) -> pd.DataFrame:
+    """The load history: number, time, kind, file, who, rows, departments, result, state."""
+    return pd.DataFrame(
+        {
+            "Nr.": [r.id for r in rows],
+            "Zeitpunkt": [when(r.loaded_at) for r in rows],
+            "Art": [KIND_LABELS[r.kind] for r in rows],
+            "Datei": [r.file_name for r in rows],
+            "Geladen von": [r.loaded_by for r in rows],
+            "Zeilen": [format_int(r.rows) for r in rows],
+            "Fachbereiche": [", ".join(r.departments) or "–" for r in rows],
+            "Ergebnis": [r.summary for r in rows],
+            "Stand": [_state(r) for r in rows],
+            "Rückgängig": [
+                "möglich" if r.can_undo else (r.undo_refused or "–") if r.state != "undone" else "–"
+                for r in rows
+            ],
+        }
+    )
+
+
+def load_label(row: LoadRow) -> str:
+    return f"Nr. {row.id} – {row.file_name} ({when(row.loaded_at)}, {row.loaded_by}): {row.summary}"
+
+
+def users_table(rows: list[UserRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Benutzer": [u.username for u in rows],
+            "Name": [u.display_name or "" for u in rows],
+            "Rolle": [ROLE_LABELS[u.role] for u in rows],
+            "Fachbereiche": [", ".join(u.departments) or "–" for u in rows],
+            "Stand": ["aktiv" if u.active else "gesperrt" for u in rows],
+            "Anmeldung": ["Passwort" if u.has_password else "nur Single Sign-on" for u in rows],
+            "Letzte Anmeldung": [when(u.last_login) for u in rows],
+            "Angelegt": [day(u.created_at) for u in rows],
+        }
+    )
+
+
+def history_table(rows: list) -> pd.DataFrame:
+    """A measure's dated history: date, status (from → to), Sachstand, who."""
+
+    def status(r) -> str:  # noqa: ANN001
+        new = STATUS_LABELS[r.status]
+        if r.previous_status and r.previous_status != r.status:
+            return f"{STATUS_LABELS[r.previous_status]} → {new}"
+        return new
+
+    return pd.DataFrame(
+        {
+            "Datum": [day(r.changed_on) for r in rows],
+            "Status": [status(r) for r in rows],
+            "Sachstand": [r.note or "" for r in rows],
+            "Von": [r.changed_by for r in rows],
+        }
+    )

@@ -1,0 +1,308 @@
+"""Page parts for loading files in the browser: preview table, refusals, progress, results."""
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from db import access, users
+from db.catalog import load_catalog
+from db.german import format_int, format_month
+from db.settings import MAX_FILE_MB
+from db.users import Account
+from ingest import load, template
+from ingest.errors import IngestError, IngestErrors
+from ingest.load import Preview
+
+CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}
+SOURCE_LABELS = {"report": "Meldung", "portal": "Serviceportal"}
+CHANGE_ORDER = {"geändert": 0, "neu": 1, "unverändert": 2}
+PREVIEW_ROWS = 2_000  # a 200,000-row export gives a few thousand keys at most; cap anyway
+FLASH_KEY = "portalquote_flash"
+PREVIEW_KEY = "upload_preview"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNEXPECTED = (
+    "Unerwarteter Fehler beim Lesen der Datei. Es wurde nichts gespeichert. Bitte die Datei "
+    "prüfen (Excel .xlsx/.xlsm oder CSV mit Semikolon) und sonst an die Stabsstelle "
+    "Digitalisierung geben."
+)
+
+
+def safe_file_name(name: str) -> str:
+    """The browser's file name, only as a label: no path, no control characters, short."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] or "upload"
+
+
+def upload_args(files: Sequence) -> list[tuple[bytes, str]]:  # noqa: ANN001
+    return [(f.getvalue(), safe_file_name(f.name)) for f in files]
+
+
+def preview_frame(previews: list[Preview], names: dict[int, str]) -> pd.DataFrame:
+    """One row per service, month, channel and source: before, after and what changes."""
+    rows = []
+    for p in previews:
+        for key, value in p.file.records.items():
+            sid, month, channel, source = key
+            if key in p.diff.new:
+                before, change = None, "neu"
+            elif key in p.diff.changed:
+                before, change = p.diff.changed[key][0], "geändert"
+            else:
+                before, change = value, "unverändert"
+            rows.append(
+                {
+                    "Datei": p.file.file_name,
+                    "Leistung": names.get(sid, str(sid)),
+                    "month": month,
+                    "Monat": format_month(month),
+                    "Kanal": CHANNEL_LABELS[channel],
+                    "Quelle": SOURCE_LABELS[source],
+                    "Bisher": format_int(before) if before is not None else "–",
+                    "Neu": format_int(value),
+                    "Änderung": change,
+                }
+            )
+    columns = ["Datei", "Leistung", "Monat", "Kanal", "Quelle", "Bisher", "Neu", "Änderung"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    df = pd.DataFrame(rows)
+    df["order"] = df["Änderung"].map(CHANGE_ORDER)
+    df = df.sort_values(["order", "Datei", "Leistung", "month", "Kanal"], kind="stable")
+    return df[columns].reset_index(drop=True)
+
+
+def preview_summary(p: Preview) -> str:
+    d = p.diff
+    layouts = ", ".join(sorted({label for _sheet, label in p.file.layouts}))
+    months = sorted({k[1] for k in p.file.records})
+    span = format_month(months[0]) if len(months) == 1 else (
+        f"{format_month(months[0])} bis {format_month(months[-1])}"
+    )  # fmt: skip
+    return (
+        f"**{p.file.file_name}** ({layouts}, {span}): {format_int(len(d.new))} neu, "
+        f"{format_int(len(d.changed))} geändert, {format_int(d.unchanged)} unverändert"
+    )
+
+
+def service_names() -> dict[int, str]:
+    with data.engine().connect() as conn:
+        return load_catalog(conn).names
+
+
+def show_refusal(exc: IngestError | IngestErrors) -> None:
+    """Every problem of every refused file, in German with sheet, row and column."""
+    errors = exc.errors if isinstance(exc, IngestErrors) else [exc]
+    for err in errors:
+        n = len(err.problems)
+        head = f"**„{err.file_name}“ wurde nicht geladen** – " + (
+            "ein Problem:" if n == 1 else f"{format_int(n)} Probleme:"
+        )
+        lines = "\n".join(f"- {line}" for line in err.lines())
+        st.error(f"{head}\n\n{lines}", icon=":material/error:")
+    st.info("Es wurde nichts gespeichert. Bitte die Datei korrigieren und erneut hochladen.")
+
+
+def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A Streamlit progress bar as the ingest's progress callback, and a function to remove it."""
+    bar = st.progress(0.0, text=label)
+
+    def update(done: int, total: int) -> None:
+        share = min(1.0, done / max(total, 1))
+        bar.progress(
+            share, text=f"{label} {format_int(done)} von {format_int(total)} Zeilen geprüft"
+        )
+
+    return update, bar.empty
+
+
+def flash(message: str) -> None:
+    """A success message that survives the rerun after a load."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop(FLASH_KEY, None):
+        st.success(message, icon=":material/check_circle:")
+
+
+def uploader(label: str, key: str, multiple: bool = False, help: str | None = None):  # noqa: ANN201, A002
+    """A file uploader for Excel and CSV files with the configured size limit."""
+    return st.file_uploader(
+        label,
+        type=["xlsx", "xlsm", "csv"],
+        accept_multiple_files=multiple,
+        key=key,
+        max_upload_size=MAX_FILE_MB,
+        help=help or f"Excel (.xlsx, .xlsm) oder CSV mit Semikolon, höchstens {MAX_FILE_MB} MB.",
+    )
+
+
+def admin_file_load(
+    account: Account, kind: str, load: Callable[[tuple[bytes, str], str], object]
+) -> None:
+    """Upload and load a catalog or measures file (admin only, checked again before writing)."""
+    labels = {"services": "Leistungskatalog", "measures": "Maßnahmen"}
+    nonce = st.session_state.setdefault(f"{kind}_nonce", 0)
+    file = uploader(f"{labels[kind]} (Excel oder CSV)", key=f"{kind}_{nonce}")
+    if file is None:
+        return
+    if not st.button(f"{labels[kind]} laden", type="primary", key=f"{kind}_load"):
+        return
+    try:
+        with data.engine().connect() as conn:
+            access.require(conn, account, "admin")
+        result = load(upload_args([file])[0], account.username)
+    except PermissionError as exc:
+        st.error(str(exc), icon=":material/lock:")
+        return
+    except (IngestError, IngestErrors) as exc:
+        show_refusal(exc)
+        return
+    except Exception:  # never a traceback in front of a user
+        st.error(UNEXPECTED)
+        return
+    data.clear_caches()
+    flash(
+        f"{labels[kind]} aus „{safe_file_name(file.name)}“ geladen "
+        f"(Ladevorgang {result.load_id}): {result.summary}."
+    )
+    st.session_state[f"{kind}_nonce"] = nonce + 1
+    st.rerun()
+
+
+def recent_months(count: int = 24, today: date | None = None) -> list[str]:
+    """'YYYY-MM' of the current month and the ones before it, newest first."""
+    today = today or date.today()
+    y, m = today.year, today.month
+    out = []
+    for _ in range(count):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
+
+
+def _preview(account: Account, files: list, upload: list[tuple[bytes, str]]) -> object:
+    """The preview of the uploaded files, computed once per set of files in the session."""
+    key = tuple((f.file_id, f.size) for f in files)
+    cached = st.session_state.get(PREVIEW_KEY)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    update, done = progress_bar("Prüfe Dateien …")
+    try:
+        with data.engine().connect() as conn:
+            allowed = access.writable_departments(conn, account)
+        result: object = load.preview_counts(
+            data.engine(), upload, progress=update, allowed_departments=allowed
+        )
+    except (IngestError, IngestErrors, PermissionError) as exc:
+        result = exc
+    except Exception:  # never a traceback in front of a user
+        result = RuntimeError(UNEXPECTED)
+    done()
+    st.session_state[PREVIEW_KEY] = (key, result)
+    return result
+
+
+def _show_preview(previews: list[Preview]) -> bool:
+    """The preview table; True if anything would change."""
+    st.subheader("Vorschau")
+    for preview in previews:
+        st.markdown(preview_summary(preview))
+    frame = preview_frame(previews, service_names())
+    st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch", height=320)
+    if len(frame) > PREVIEW_ROWS:
+        st.caption(f"Gezeigt werden die ersten {format_int(PREVIEW_ROWS)} Zeilen.")
+    changes = bool((frame["Änderung"] != "unverändert").any())
+    if not changes:
+        st.info("Diese Dateien ändern nichts: alle Zahlen sind schon so gespeichert.")
+    return changes
+
+
+def _load(account: Account, upload: list[tuple[bytes, str]], nonce: int) -> None:
+    update, done = progress_bar("Lade …")
+    try:
+        with data.engine().connect() as conn:
+            allowed = access.writable_departments(conn, account)
+        results = load.load_counts(
+            data.engine(), upload, account.username, progress=update, allowed_departments=allowed
+        )
+    except PermissionError as exc:
+        done()
+        st.error(str(exc), icon=":material/lock:")
+        return
+    except (IngestError, IngestErrors) as exc:
+        done()
+        show_refusal(exc)
+        return
+    except Exception:  # never a traceback in front of a user
+        done()
+        st.error(UNEXPECTED)
+        return
+    data.clear_caches()
+    lines = [
+        f"- „{name}“: Ladevorgang {r.load_id}, {r.summary}"
+        for (_bytes, name), r in zip(upload, results, strict=True)
+    ]
+    flash("Gespeichert.\n\n" + "\n".join(lines))
+    st.session_state.pop(PREVIEW_KEY, None)
+    st.session_state["counts_nonce"] = nonce + 1  # a fresh, empty uploader
+    st.rerun()
+
+
+def counts_upload(account: Account) -> None:
+    """Upload count files: check, preview, then load only after the user confirms."""
+    if account.role != "admin":
+        st.markdown(f"Sie können Zahlen für **{', '.join(account.department_names)}** laden.")
+    nonce = st.session_state.setdefault("counts_nonce", 0)
+    files = uploader("Dateien mit Antragszahlen", key=f"counts_{nonce}", multiple=True)
+    if not files:
+        return
+    upload = upload_args(files)
+    result = _preview(account, files, upload)
+    if isinstance(result, IngestError | IngestErrors):
+        show_refusal(result)
+    elif isinstance(result, PermissionError):
+        st.error(str(result), icon=":material/lock:")
+    elif isinstance(result, Exception):
+        st.error(str(result))
+    else:
+        _show_preview(result)
+        label = f"Jetzt laden ({len(files)} Datei{'en' if len(files) > 1 else ''})"
+        if st.button(label, type="primary", icon=":material/upload:", key="counts_load"):
+            _load(account, upload, nonce)
+
+
+def template_download(account: Account) -> None:
+    """Pick department and month, download the pre-filled template."""
+    with data.engine().connect() as conn:
+        deps = users.departments(conn)
+    if account.role != "admin":
+        deps = {d: n for d, n in deps.items() if d in account.department_ids}
+    if not deps:
+        st.warning("Es sind noch keine Fachbereiche angelegt: zuerst den Leistungskatalog laden.")
+        return
+    months = recent_months()
+    col1, col2 = st.columns(2)
+    dep_id = col1.selectbox("Fachbereich", list(deps), format_func=deps.get, key="tpl_department")
+    month = col2.selectbox(
+        "Berichtsmonat",
+        months,
+        index=1,  # usually the month that just ended
+        format_func=lambda m: format_month(m, long=True),
+        key="tpl_month",
+    )
+    with data.engine().connect() as conn:
+        workbook = template.report_template(conn, dep_id, month)
+    st.download_button(
+        "Vorlage herunterladen",
+        workbook,
+        file_name=template.template_file_name(deps[dep_id], month),
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        key="tpl_download",
+    )

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from db.catalog import load_catalog, name_key
 from db.engine import WRITE
+from db.german import format_int
 from db.models import (
     ActionField,
     CountChange,
@@ -212,6 +213,11 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         )
     if load.state == "undone":
         raise UndoError(f"Ladevorgang {load_id} wurde bereits rückgängig gemacht.")
+    if load.state == "unchanged":
+        raise UndoError(
+            f"Ladevorgang {load_id} hat keine Zahlen geändert (die Datei war schon geladen); "
+            "es gibt nichts rückgängig zu machen."
+        )
     changes = conn.execute(select(CountChange).where(CountChange.load_id == load_id)).all()
     if changes:
         keys = [(c.service_id, c.month, c.channel, c.source) for c in changes]
@@ -229,10 +235,14 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
             )
         if later:
             ids = ", ".join(str(i) for i in sorted(later))
+            which, these = (
+                (f"der spätere Ladevorgang {ids} hat", "diesen")
+                if len(later) == 1
+                else (f"die späteren Ladevorgänge {ids} haben", "diese")
+            )
             raise UndoError(
-                f"Ladevorgang {load_id} kann nicht rückgängig gemacht werden: später "
-                f"geladene Daten (Ladevorgang {ids}) haben dieselben Zahlen geändert. Bitte "
-                "zuerst diese rückgängig machen."
+                f"Ladevorgang {load_id} kann nicht rückgängig gemacht werden: {which} dieselben "
+                f"Zahlen noch einmal geändert. Bitte zuerst {these} rückgängig machen."
             )
         restore = [
             {"service_id": c.service_id, "month": c.month, "channel": c.channel,
@@ -251,8 +261,11 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         .where(Load.id == load_id)
         .values(state="undone", undone_at=datetime.now().replace(microsecond=0), undone_by=user)
     )
+    restored = sum(c.old_value is not None for c in changes)
     return (
-        f"Ladevorgang {load_id} wurde rückgängig gemacht ({len(changes)} Zahlen wiederhergestellt)."
+        f"Ladevorgang {load_id} („{load.file_name}“) wurde rückgängig gemacht: "
+        f"{format_int(restored)} Zahlen auf den vorherigen Stand zurückgesetzt, "
+        f"{format_int(len(changes) - restored)} neu geladene Zahlen entfernt."
     )
 
 
@@ -361,60 +374,84 @@ def apply_measures(
     info: LoadInfo,
     changed_on: date | None = None,
 ) -> LoadResult:
-    """Insert or update measures; a new status or Sachstand is kept as a dated update."""
+    """Insert or update measures; a new status or Sachstand is kept as a dated update.
+
+    Fields and measures are matched ignoring case and repeated spaces, like services."""
     changed_on = changed_on or date.today()
-    rows = list(rows)
     load_id = _log_load(conn, "measures", info, "loaded", "")
-    fields = {n: i for n, i in conn.execute(select(ActionField.name, ActionField.id))}
+    fields = {
+        name_key(name): (fid, name, group)
+        for fid, name, group in conn.execute(
+            select(ActionField.id, ActionField.name, ActionField.group_name)
+        )
+    }
     next_pos = (conn.scalar(select(func.max(ActionField.position))) or 0) + 1
-    new = status_changes = notes = 0
+    columns = (Measure.name, Measure.status, Measure.responsible, Measure.start_month,
+               Measure.end_month, Measure.position)  # fmt: skip
+    measures = {
+        (fid, name_key(m[0])): (mid, tuple(m))
+        for mid, fid, *m in conn.execute(select(Measure.id, Measure.action_field_id, *columns))
+    }
+    links: dict[int, set[int]] = defaultdict(set)
+    for mid, sid in conn.execute(
+        select(measure_services.c.measure_id, measure_services.c.service_id)
+    ):
+        links[mid].add(sid)
+    new = status_changes = notes = other_changes = 0
+    seen_fields: set[int] = set()
     for position, row in enumerate(rows):
-        if row.field not in fields:
-            fields[row.field] = conn.scalar(
+        field_id, field_name, group = fields.get(name_key(row.field), (None, None, None))
+        if field_id is None:
+            field_id = conn.scalar(
                 ActionField.__table__.insert()
                 .values(name=row.field, group_name=row.group, position=next_pos)
                 .returning(ActionField.id)
             )
+            fields[name_key(row.field)] = (field_id, row.field, row.group)
             next_pos += 1
-        elif row.group:
+        elif field_id not in seen_fields and (
+            field_name != row.field or (row.group and row.group != group)
+        ):  # the first spelling in the file wins
             conn.execute(
                 update(ActionField)
-                .where(ActionField.id == fields[row.field])
-                .values(group_name=row.group)
+                .where(ActionField.id == field_id)
+                .values(name=row.field, group_name=row.group or group)
             )
-        field_id = fields[row.field]
-        current = conn.execute(
-            select(Measure.id, Measure.status).where(
-                Measure.action_field_id == field_id, Measure.name == row.name
-            )
-        ).first()
+            fields[name_key(row.field)] = (field_id, row.field, row.group or group)
+            other_changes += 1
+        seen_fields.add(field_id)
         values = {
+            "name": row.name,
             "status": row.status,
             "responsible": row.responsible,
             "start_month": row.start,
             "end_month": row.end,
             "position": position,
         }
-        if current is None:
+        mid, stored = measures.get((field_id, name_key(row.name)), (None, None))
+        if mid is None:
             mid = conn.scalar(
                 Measure.__table__.insert()
-                .values(action_field_id=field_id, name=row.name, **values)
+                .values(action_field_id=field_id, **values)
                 .returning(Measure.id)
             )
             previous, last_note = None, None
             new += 1
         else:
-            mid, previous = current
-            conn.execute(update(Measure).where(Measure.id == mid).values(**values))
+            previous = stored[1]
+            if stored != tuple(values.values()):
+                conn.execute(update(Measure).where(Measure.id == mid).values(**values))
+                other_changes += 1
             last_note = conn.scalar(
                 select(MeasureUpdate.note)
                 .where(MeasureUpdate.measure_id == mid)
                 .order_by(MeasureUpdate.id.desc())
                 .limit(1)
             )
-        if previous != row.status or (row.note and row.note != last_note):
-            status_changes += previous != row.status
-            notes += 1
+        new_note = bool(row.note) and row.note != last_note
+        if previous != row.status or new_note:
+            status_changes += previous is not None and previous != row.status
+            notes += new_note
             conn.execute(
                 MeasureUpdate.__table__.insert().values(
                     measure_id=mid,
@@ -426,15 +463,17 @@ def apply_measures(
                     load_id=load_id,
                 )
             )
-        if row.service_ids is not None:
+        if row.service_ids is not None and set(row.service_ids) != links[mid]:
             conn.execute(delete(measure_services).where(measure_services.c.measure_id == mid))
             if row.service_ids:
                 conn.execute(
                     measure_services.insert(),
                     [{"measure_id": mid, "service_id": s} for s in dict.fromkeys(row.service_ids)],
                 )
+            other_changes += 1
     summary = f"{new} neu, {status_changes} Statusänderungen, {notes} neue Sachstände"
-    state = "loaded" if notes or new else "unchanged"
+    state = "loaded" if new or status_changes or notes or other_changes else "unchanged"
     conn.execute(update(Load).where(Load.id == load_id).values(state=state, summary=summary))
-    bump_data_version(conn)
+    if state == "loaded":
+        bump_data_version(conn)
     return LoadResult(load_id, state, summary)

@@ -1,4 +1,4 @@
-"""Command line: python -m ingest [--db URL] services|counts|measures|history|undo|demo|users."""
+"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, backup)."""
 
 import argparse
 import getpass
@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="nur laden, wenn die Datenbank noch leer ist"
     )
     users.add_parser(sub, common)
+    p = sub.add_parser(
+        "backup", parents=[common], help="Sicherung der Datenbank schreiben (im laufenden Betrieb)"
+    )
+    p.add_argument("file", metavar="DATEI", help="Zieldatei, z. B. sicherung-2026-11-22.db")
     return parser
 
 
@@ -133,6 +137,10 @@ def run(argv: list[str] | None = None) -> int:
         print(demo.load_demo(engine, only_if_empty=args.if_empty))
     elif args.command == "users":
         return users.run(engine, args)
+    elif args.command == "backup":
+        from ingest import backup
+
+        return backup.main(engine, args.file)
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ from db.writes import (
     begin_write,
     set_setting,
 )
+from ingest.errors import IngestError
 from ingest.read import Sheet, Workbook
 from ingest.validate import check_counts, check_measures, check_services
 
@@ -205,10 +206,19 @@ def _workbook(title: str, rows: list[list]) -> Workbook:
 
 
 def load_demo(engine: Engine, only_if_empty: bool = False) -> str:
-    """Load the example data through the ordinary checks, all in one transaction."""
+    """Load the example data through the ordinary checks, all in one transaction.
+
+    Example data never mixes with real data: a database that has had any load gets none
+    (a message with `only_if_empty`, else IngestError)."""
     with begin_write(engine) as conn:
-        if only_if_empty and conn.scalar(select(func.count()).select_from(Load)):
-            return "Die Datenbank enthält schon Daten; es wurden keine Beispieldaten geladen."
+        if conn.scalar(select(func.count()).select_from(Load)):
+            if only_if_empty:
+                return "Die Datenbank enthält schon Daten; es wurden keine Beispieldaten geladen."
+            raise IngestError(
+                "Beispieldaten",
+                "Die Datenbank enthält schon Daten. Beispieldaten werden nur in eine leere "
+                "Datenbank geladen, damit sie sich nicht mit echten Zahlen vermischen.",
+            )
         catalog = _workbook("Beispieldaten Leistungskatalog", catalog_rows())
         apply_services(conn, check_services(catalog, load_catalog(conn)), _info(catalog))
         for wb in (

@@ -65,7 +65,7 @@ class IngestError(Exception):
             problems = Problems(items=problems)
         self.file_name = file_name
         self.problems = problems
-        super().__init__(f"{file_name}: {len(problems)} Problem(e)")
+        super().__init__(self.report())
 
     def lines(self) -> list[str]:
         return self.problems.lines()
@@ -84,7 +84,7 @@ class IngestErrors(Exception):
 
     def __init__(self, errors: list[IngestError]) -> None:
         self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+        super().__init__(self.report())
 
     def report(self) -> str:
         return "\n\n".join(e.report() for e in self.errors)

@@ -103,9 +103,14 @@ def sso_provider() -> str | None:
     return names[0] if names else None
 
 
+def _sso_signed_in() -> bool:
+    # st.user has no is_logged_in at all when no [auth] section was ever configured.
+    return bool(getattr(st.user, "is_logged_in", False))
+
+
 def _sync_sso() -> None:
     """Map an OIDC sign-in to its local account, once per session (and per e-mail)."""
-    if sso_provider() is None or not st.user.is_logged_in:
+    if sso_provider() is None or not _sso_signed_in():
         return
     email = str(st.user.get("email") or "")
     if st.session_state.get(SSO_KEY) != email:
@@ -164,7 +169,7 @@ def login_form() -> None:
     """The password form (and the SSO button if configured), in the current container."""
     provider = sso_provider()
     if provider is not None:
-        if st.user.is_logged_in and current_user() is None:
+        if _sso_signed_in() and current_user() is None:
             st.warning(
                 f"Ihr Single-Sign-on-Zugang ({st.user.get('email') or 'ohne E-Mail'}) ist hier "
                 "nicht freigeschaltet. Bitte an die Stabsstelle Digitalisierung wenden."
@@ -199,7 +204,7 @@ def sidebar(role: str | None) -> None:
             st.markdown(f"Angemeldet als **{account.label}**  \n{ROLE_LABELS[account.role]}{deps}")
             if st.button("Abmelden", icon=":material/logout:", key="logout"):
                 log_out()
-                if sso_provider() is not None and st.user.is_logged_in:
+                if sso_provider() is not None and _sso_signed_in():
                     st.logout()
                 st.rerun()
         elif role is not None:  # public reading; the login page itself shows the form

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from accounts import make_accounts
+from app_helpers import log_in, new_app, open_page, texts
 from sqlalchemy import select
 
 from db.models import User
@@ -14,6 +15,7 @@ from db.users import (
     UserError,
     account_for_sso,
     create_user,
+    departments,
     get_account,
     list_users,
     set_active,
@@ -157,3 +159,42 @@ def test_cli_refusals(catalog_engine, db_url):
     assert _cli(db_url, "add", "x3", "--role", "admin", "--password", "abc").returncode == 2
     with catalog_engine.connect() as conn:
         assert list_users(conn) == []
+
+
+def test_users_page_creates_and_disables(catalog_engine, db_url, monkeypatch, accounts):
+    at = log_in(new_app(db_url, monkeypatch).run(), "test-admin", accounts["admin"].password)
+    open_page(at, "users.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["Benutzer"]) == {"test-admin", "test-fb", "test-viewer"}
+    assert "$argon2" not in table.to_csv()
+    pw = secrets.token_urlsafe(16)
+    form = [t for t in at.text_input if t.form_id == "new_user"]
+    by_label = {t.label.split(" (")[0]: t for t in form}
+    by_label["Benutzername"].input("Neue.Leitung")
+    by_label["Angezeigter Name"].input("Neue Leitung")
+    by_label["Passwort"].input(pw)
+    by_label["Passwort wiederholen"].input(pw)
+    deps = next(m for m in at.multiselect if m.form_id == "new_user")
+    with catalog_engine.connect() as conn:
+        standesamt = next(i for i, n in departments(conn).items() if n == "FB 3 Standesamt")
+    deps.select(standesamt)
+    next(b for b in at.button if b.label == "Benutzer anlegen").click().run()
+    assert "Benutzer „neue.leitung“ angelegt" in texts(at)
+    with catalog_engine.connect() as conn:
+        account = verify_login(conn, "neue.leitung", pw)
+    assert account.role == "department" and account.department_names == ["FB 3 Standesamt"]
+    # A mismatching repetition is refused before anything is saved.
+    form = {t.label.split(" (")[0]: t for t in at.text_input if t.form_id == "new_user"}
+    form["Benutzername"].input("noch.einer")
+    form["Passwort"].input(pw)
+    form["Passwort wiederholen"].input(pw + "x")
+    next(b for b in at.button if b.label == "Benutzer anlegen").click().run()
+    assert "stimmen nicht überein" in texts(at)
+    # Disable the department head.
+    at.selectbox(key="edit_user").set_value("test-fb").run()
+    next(b for b in at.button if b.label == "„test-fb“ sperren").click().run()
+    assert "„test-fb“ gesperrt" in texts(at)
+    with catalog_engine.connect() as conn:
+        assert verify_login(conn, "test-fb", accounts["department"].password) is None
+        assert "noch.einer" not in {u.username for u in list_users(conn)}

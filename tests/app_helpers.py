@@ -1,0 +1,53 @@
+"""AppTest helpers: the real app.py against a test database, logged in as a test account."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth
+
+PROJECT = Path(__file__).resolve().parent.parent
+VIEWER_PAGES = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
+DEPARTMENT_PAGES = [*VIEWER_PAGES, "Daten hochladen", "Ladeprotokoll"]
+ADMIN_PAGES = [*VIEWER_PAGES, "Sachstandsbericht", "Daten hochladen", "Ladeprotokoll",
+               "Strategie bearbeiten", "Benutzer"]  # fmt: skip
+
+
+def new_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """A fresh AppTest of app.py on db_url, with caches and the login throttle reset."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setattr(auth, "FAIL_DELAY_SECONDS", 0.0)
+    st.cache_data.clear()
+    auth._throttle.clear()
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.context = {"locale": "de-DE"}
+    return at
+
+
+def page_names(at: AppTest) -> list[str]:
+    """The pages in the navigation the last run built (what this user can reach)."""
+    return [p["page_name"] for p in at._registered_pages.values()]
+
+
+def log_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill in the login form (sidebar, or the login page when a login is required)."""
+    inputs = at.sidebar.text_input if len(at.sidebar.text_input) else at.main.text_input
+    inputs[0].input(username)
+    inputs[1].input(password)
+    buttons = at.sidebar.button if len(at.sidebar.button) else at.main.button
+    next(b for b in buttons if b.label == "Anmelden").click()
+    return at.run()
+
+
+def open_page(at: AppTest, file: str) -> AppTest:
+    return at.switch_page(f"dashboard/pages/{file}").run()
+
+
+def texts(at: AppTest) -> str:
+    """All messages, markdown and captions of the last run as one text, for assertions."""
+    parts = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
+        parts += [str(e.value) for e in at.get(kind)]
+    return "\n".join(parts)

@@ -6,10 +6,15 @@ import os
 import sys
 import traceback
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
 from db import get_engine
 from db.german import format_int
+from db.settings import database_url
 from db.writes import UndoError
-from ingest import users
+from ingest import demo, load, users
 from ingest.errors import IngestError, IngestErrors
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -29,6 +34,11 @@ _GERMAN = {
     ),
     "invalid %(type)s value: %(value)r": "ungültiger Wert: %(value)r",
     "expected one argument": "erwartet einen Wert",
+    "expected at least one argument": "erwartet mindestens einen Wert",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "mehrdeutige Angabe: %(option)s passt zu %(matches)s"
+    ),
     "%(prog)s: error: %(message)s\n": "%(prog)s: Fehler: %(message)s\n",
 }
 argparse._ = lambda text: _GERMAN.get(text, text)  # type: ignore[attr-defined]
@@ -82,48 +92,85 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class _Progress:
-    """Progress of a long check on stderr: a bar on a terminal, a line per quarter otherwise."""
+    """Progress of a long check on stderr: a bar on a terminal, a line per quarter otherwise.
+
+    Also the `notify` of the load (one line per file), which ends a bar left open."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last = -1
+        self.bar_open = False
 
     def __call__(self, done: int, total: int) -> None:
         pct = int(100 * done / max(total, 1))
+        rows = f"{format_int(done)} von {format_int(total)} Zeilen"
         if self.tty:
             bar = "#" * (pct // 5)
-            print(
-                f"\r  [{bar:<20}] {pct:3d} % ({format_int(done)} von {format_int(total)} Zeilen)",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(f"\r  [{bar:<20}] {pct:3d} % ({rows})", end="", file=sys.stderr, flush=True)
+            self.bar_open = True
         elif pct // 25 > self.last:
             self.last = pct // 25
-            print(
-                f"  {pct} % geprüft ({format_int(done)} von {format_int(total)} Zeilen)",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(f"  {pct} % geprüft ({rows})", file=sys.stderr, flush=True)
+
+    def say(self, text: str) -> None:
+        self.end()
+        self.last = -1  # a new file starts at 0 %
+        print(text, file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.bar_open:
+            print(file=sys.stderr, flush=True)
+            self.bar_open = False
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+class _DatabaseError(Exception):
+    """The database could not be opened; the message is German, the exit status attached."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _engine(url: str | None) -> Engine:
+    try:
+        shown = make_url(database_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise _DatabaseError(
+            "Die Datenbank-Angabe ist keine gültige URL. Beispiele: "
+            "sqlite:///data/portalquote.db oder postgresql+psycopg://benutzer@host/datenbank",
+            EXIT_USAGE,
+        ) from None
+    try:
+        return get_engine(url)
+    except NoSuchModuleError:
+        raise _DatabaseError(
+            f"Die Datenbankart in „{shown}“ wird nicht unterstützt (SQLite oder PostgreSQL).",
+            EXIT_USAGE,
+        ) from None
+    except (SQLAlchemyError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise _DatabaseError(
+            f"Die Datenbank „{shown}“ lässt sich nicht öffnen ({str(reason).strip()[:200]}). "
+            "Bitte die Angabe --db bzw. DATABASE_URL prüfen.",
+            EXIT_REFUSED,
+        ) from None
 
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    engine = get_engine(getattr(args, "db", None))
+    engine = _engine(getattr(args, "db", None))
     user = getattr(args, "user", None) or getpass.getuser()
-    from ingest import demo, load
 
     if args.command == "services":
         result = load.load_services(engine, args.file, user)
         print(f"Leistungskatalog geladen (Ladevorgang {result.load_id}): {result.summary}.")
     elif args.command == "counts":
-        for result, name in zip(
-            load.load_counts(engine, args.files, user, _Progress(), _say), args.files, strict=True
-        ):
+        progress = _Progress()
+        try:
+            results = load.load_counts(engine, args.files, user, progress, progress.say)
+        finally:
+            progress.end()
+        for result, name in zip(results, args.files, strict=True):
             state = STATE_LABELS[result.state]
             print(f"„{name}“ {state} (Ladevorgang {result.load_id}): {result.summary}.")
     elif args.command == "measures":
@@ -148,20 +195,27 @@ def _print_history(loads: list) -> None:
     if not loads:
         print("Noch nichts geladen.")
         return
-    print(f"{'Nr.':>5}  {'Zeitpunkt':16}  {'Art':14}  {'Stand':18}  {'Zeilen':>8}  Von / Datei")
+    print(f"{'Nr.':>5}  {'Zeitpunkt':16}  {'Art':16}  {'Stand':18}  {'Zeilen':>8}  Von / Datei")
     for ld in loads:
         state = STATE_LABELS[ld.state]
         print(
-            f"{ld.id:>5}  {ld.loaded_at:%d.%m.%Y %H:%M}  {KIND_LABELS[ld.kind]:14}  "
+            f"{ld.id:>5}  {ld.loaded_at:%d.%m.%Y %H:%M}  {KIND_LABELS[ld.kind]:16}  "
             f"{state:18}  {format_int(ld.rows):>8}  {ld.loaded_by} / {ld.file_name}"
         )
         if ld.summary:
             print(f"{'':>7}{ld.summary}")
+        if ld.undone_at:
+            print(f"{'':>7}rückgängig gemacht am {ld.undone_at:%d.%m.%Y %H:%M} von {ld.undone_by}")
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         return run(argv)
+    except SystemExit as exc:  # argparse: --help (0) or wrong usage (2, message printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except _DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.status
     except (IngestError, IngestErrors) as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_REFUSED

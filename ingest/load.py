@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 
 from db.access import check_undo, refused_services
 from db.catalog import load_catalog
+from db.german import format_decimal, format_int
 from db.models import Load
 from db.writes import (
     CountDiff,
@@ -29,6 +30,16 @@ Source = str | Path | bytes
 # A file to load: a path, or (bytes, file name) as an upload delivers it.
 FileArg = Source | tuple[bytes, str]
 Notify = Callable[[str], None]
+# From this size on, reading alone takes a noticeable moment: say so before it starts.
+LARGE_FILE_BYTES = 1_000_000
+
+
+def _size(file: FileArg) -> int:
+    """Size in bytes of a file given by path (0 for uploads and unreadable paths)."""
+    try:
+        return Path(file).stat().st_size if isinstance(file, str | Path) else 0
+    except OSError:
+        return 0
 
 
 def _read(file: FileArg) -> Workbook:
@@ -51,10 +62,12 @@ def check_count_files(
     checked, errors = [], []
     for file in files:
         try:
+            if notify and (size := _size(file)) >= LARGE_FILE_BYTES:
+                notify(f"Lese „{Path(file).name}“ ({format_decimal(size / 2**20)} MB) …")
             workbook = _read(file)
             if notify:
                 rows = sum(len(s.rows) for s in workbook.sheets)
-                notify(f"Prüfe „{workbook.file_name}“ ({rows:,} Zeilen) …".replace(",", "."))
+                notify(f"Prüfe „{workbook.file_name}“ ({format_int(rows)} Zeilen) …")
             counts = check_counts(workbook, catalog, progress)
             if allowed_departments is not None and (
                 refusal := refused_services(catalog, counts.records, allowed_departments)

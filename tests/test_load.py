@@ -10,6 +10,7 @@ from sqlalchemy import select
 from xlsx_helpers import REPORT_HEADER, refused, snapshot, stored_counts, uptake
 
 from db.models import Load, Measure, MeasureUpdate
+from db.queries import online_sources
 from db.writes import UndoError
 from ingest import (
     IngestError,
@@ -75,6 +76,9 @@ def test_portal_is_the_authority_for_online_after_a_report(catalog_engine, tmp_p
         (M, "2021-10", "online", "report"): 61,
         (M, "2021-10", "online", "portal"): 70,
     }
+    with catalog_engine.connect() as conn:  # what the dashboard says about the source
+        sources = online_sources(conn, "2021-10")
+    assert sources.set_index("service")["online_source"].to_dict() == {M: "portal"}
 
 
 def test_portal_first_then_report(catalog_engine, tmp_path):
@@ -165,7 +169,7 @@ def test_progress_is_reported_for_large_files(catalog_engine, tmp_path):
     )
     assert result.state == "loaded"
     assert calls == [(20_000, 45_001), (40_000, 45_001)]
-    assert notes == ["Prüfe „export.csv“ (45.001 Zeilen) …"]
+    assert notes == ["Lese „export.csv“ (1,6 MB) …", "Prüfe „export.csv“ (45.001 Zeilen) …"]
     assert stored_counts(catalog_engine) == {(M, "2021-10", "online", "portal"): 45_000}
 
 

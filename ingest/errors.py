@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from db.german import format_int
+
 # A broken 200,000-row export would otherwise produce 200,000 identical lines.
 MAX_PROBLEMS = 200
 
@@ -36,7 +38,14 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
     dropped: int = 0
 
-    def add(self, message: str, sheet=None, row=None, column=None, csv=False) -> None:  # noqa: ANN001
+    def add(
+        self,
+        message: str,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        csv: bool = False,
+    ) -> None:
         if len(self.items) < MAX_PROBLEMS:
             self.items.append(Problem(message, sheet, row, column, csv))
         else:
@@ -51,7 +60,7 @@ class Problems:
     def lines(self) -> list[str]:
         out = [str(p) for p in self.items]
         if self.dropped:
-            out.append(f"… und {self.dropped:,} weitere Probleme.".replace(",", "."))
+            out.append(f"… und {format_int(self.dropped)} weitere Probleme.")
         return out
 
 
@@ -74,7 +83,7 @@ class IngestError(Exception):
         n = len(self.problems)
         head = (
             f"„{self.file_name}“ wurde nicht geladen, nichts wurde gespeichert. "
-            f"{'Ein Problem' if n == 1 else f'{n:,} Probleme'.replace(',', '.')}:"
+            f"{'Ein Problem' if n == 1 else f'{format_int(n)} Probleme'}:"
         )
         return "\n".join([head, *(f"  - {line}" for line in self.lines())])
 

@@ -153,7 +153,11 @@ def _read_excel(data: bytes, file_name: str) -> list[Sheet]:
 def _read_csv(data: bytes, file_name: str) -> Sheet:
     text = _decode_csv(data)
     if "\x00" in text:
-        raise IngestError(file_name, "Die Datei ist keine Textdatei (CSV).")
+        raise IngestError(
+            file_name,
+            "Die Datei ist keine lesbare CSV-Datei. Bitte in Excel „Speichern unter … CSV "
+            "(Trennzeichen-getrennt)“ wählen.",
+        )
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     except csv.Error:

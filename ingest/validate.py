@@ -125,7 +125,7 @@ class _SheetCheck:
 
 
 def _is_sum_row(name: object) -> bool:
-    return isinstance(name, str) and name_key(name) in SUM_LABELS
+    return isinstance(name, str) and name_key(name).rstrip(":").strip() in SUM_LABELS
 
 
 class _Counts:
@@ -339,7 +339,12 @@ def _check_portal(check: _SheetCheck, counts: _Counts, progress: Progress | None
         if progress and used % PROGRESS_EVERY == 0:
             progress(index, len(rows))
         if is_empty(name) and is_empty(leika):
-            check.add("Die Zeile hat ein Eingangsdatum, aber keine Leistung.", excel_row, "service")
+            check.add(
+                "Die Zeile hat ein Eingangsdatum, aber keine Leistung. Bitte die Leistung "
+                "eintragen oder die Zeile löschen.",
+                excel_row,
+                "service",
+            )
             continue
         sid = check.service(name, leika, excel_row)
         if isinstance(when, datetime | date):
@@ -354,7 +359,11 @@ def _check_portal(check: _SheetCheck, counts: _Counts, progress: Progress | None
                     "date",
                 )
         elif is_empty(when):
-            check.add("Das Eingangsdatum fehlt.", excel_row, "date")
+            check.add(
+                "Das Eingangsdatum fehlt. Bitte das Datum eintragen oder die Zeile löschen.",
+                excel_row,
+                "date",
+            )
             continue
         else:
             if when not in months:

@@ -161,4 +161,4 @@ def test_csv_with_unclosed_quote_is_refused(tmp_path):
 def test_utf16_text_is_refused(tmp_path):
     path = tmp_path / "unicode.csv"
     path.write_text("Leistung;Monat\n", encoding="utf-16")
-    assert _refusal(path) == "Die Datei ist keine Textdatei (CSV)."
+    assert _refusal(path).startswith("Die Datei ist keine lesbare CSV-Datei.")

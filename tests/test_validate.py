@@ -239,6 +239,7 @@ def test_rows_without_counts_and_sum_rows_are_skipped(catalog_engine, tmp_path):
         ["GESAMT", None, 681, 203],
         [" insgesamt ", None, 681, 203],
         ["Gesamtsumme", None, 681, 203],
+        ["Summe:", None, 681, 203],
     ])  # fmt: skip
     result = checked(catalog_engine, path)
     assert result == report(P, "2021-10", 203, 478)
@@ -326,13 +327,15 @@ def test_future_month_above_a_long_table(catalog_engine, tmp_path):
     ]
 
 
-def test_future_application_dates(catalog_engine, tmp_path):
+def test_future_or_missing_application_dates(catalog_engine, tmp_path):
     y, m = NEXT_MONTH.split("-")
     path = xlsx(tmp_path, [
         ["Leistung", "Eingangsdatum"],
         [M, datetime(int(y), int(m), 2, 10, 0)],
         [M, f"03.{m}.{y} 10:00"],
         [M, datetime(1985, 5, 2)],
+        [None, "15.10.2021"],
+        [M, None],
     ], sheet="Export")  # fmt: skip
     assert refused(catalog_engine, path) == [
         f"Blatt „Export“, Zeile 2, Spalte „Eingangsdatum“: Das Eingangsdatum 02.{m}.{y} liegt "
@@ -341,6 +344,10 @@ def test_future_application_dates(catalog_engine, tmp_path):
         "der Zukunft. Bitte den Monat prüfen.",
         "Blatt „Export“, Zeile 4, Spalte „Eingangsdatum“: Das Eingangsdatum 02.05.1985 ist zu "
         "alt. Bitte das Datum prüfen.",
+        "Blatt „Export“, Zeile 5, Spalte „Leistung“: Die Zeile hat ein Eingangsdatum, aber keine "
+        "Leistung. Bitte die Leistung eintragen oder die Zeile löschen.",
+        "Blatt „Export“, Zeile 6, Spalte „Eingangsdatum“: Das Eingangsdatum fehlt. Bitte das "
+        "Datum eintragen oder die Zeile löschen.",
     ]
 
 

@@ -291,7 +291,10 @@ class ServiceRow:
 def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> LoadResult:
     """Insert or update services by LeiKa id or name; never deletes a service."""
     catalog = load_catalog(conn)
-    deps = {name: dep_id for dep_id, name in catalog.departments.items()}
+    # Departments match ignoring case and spaces, like services: a department spelled a
+    # little differently must not split off (user permissions hang on the department).
+    deps = {name_key(name): dep_id for dep_id, name in catalog.departments.items()}
+    renamed: set[int] = set()
     stored = {
         sid: (name, dep, leika, since)
         for sid, name, dep, leika, since in conn.execute(
@@ -307,16 +310,25 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
     stored_aliases: dict[int, set[str]] = defaultdict(set)
     for sid, alias in conn.execute(select(ServiceAlias.service_id, ServiceAlias.alias)):
         stored_aliases[sid].add(alias)
-    new = changed = 0
+    new = changed = departments_renamed = 0
     new_aliases: dict[int, dict[str, str]] = {}  # service -> alias key -> alias
     for row in rows:
-        if row.department not in deps:
-            deps[row.department] = conn.scalar(
+        dep_id = deps.get(name_key(row.department))
+        if dep_id is None:
+            dep_id = deps[name_key(row.department)] = conn.scalar(
                 Department.__table__.insert().values(name=row.department).returning(Department.id)
             )
+            renamed.add(dep_id)
+        elif dep_id not in renamed and catalog.departments[dep_id] != row.department:
+            # The first spelling in the file wins.
+            conn.execute(
+                update(Department).where(Department.id == dep_id).values(name=row.department)
+            )
+            renamed.add(dep_id)
+            departments_renamed += 1
         values = {
             "name": row.name,
-            "department_id": deps[row.department],
+            "department_id": dep_id,
             "leika_id": row.leika_id,
             "online_since": row.online_since,
         }
@@ -345,9 +357,12 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
     if alias_rows:
         conn.execute(ServiceAlias.__table__.insert(), alias_rows)
     summary = f"{new} neu, {changed} geändert, {len(rows) - new - changed} unverändert"
-    state = "loaded" if new or changed else "unchanged"
+    if departments_renamed:
+        word = "Fachbereich" if departments_renamed == 1 else "Fachbereiche"
+        summary += f", {departments_renamed} {word} umbenannt"
+    state = "loaded" if new or changed or departments_renamed else "unchanged"
     load_id = _log_load(conn, "services", info, state, summary)
-    if new or changed:
+    if state == "loaded":
         bump_data_version(conn)
     return LoadResult(load_id, state, summary)
 

@@ -352,3 +352,19 @@ def test_measure_changes_without_new_status_are_a_change(catalog_engine):
     assert result.state == "loaded"
     with catalog_engine.connect() as conn:
         assert conn.scalar(select(Measure.end_month)) == "2024-12"
+
+
+def test_catalog_departments_match_ignoring_case(catalog_engine):
+    ids = _ids(catalog_engine)
+    with catalog_engine.connect() as conn:
+        dep_before = load_catalog(conn).department_of[ids[M]]
+    result = _services(catalog_engine, [
+        ServiceRow(M, "FB 3 BÜRGERBÜRO", "99115004000000", ["Meldebescheinigungen"], "2021-06"),
+        ServiceRow("Wohngeld", "fb 3 bürgerbüro", None, [], None),
+    ])  # fmt: skip
+    assert result.summary == "1 neu, 0 geändert, 1 unverändert, 1 Fachbereich umbenannt"
+    with catalog_engine.connect() as conn:
+        catalog = load_catalog(conn)
+    new_id = {n: s for s, n in catalog.names.items()}["Wohngeld"]
+    assert catalog.department_of[ids[M]] == dep_before == catalog.department_of[new_id]
+    assert catalog.departments[dep_before] == "FB 3 BÜRGERBÜRO"  # the file's first spelling

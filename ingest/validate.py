@@ -140,15 +140,15 @@ class _Counts:
         for key in keys:
             if key in self.origin:
                 sheet, first = self.origin[key]
-                where = (
-                    f"Zeile {first}"
-                    if sheet == check.sheet.name
-                    else f"Blatt „{sheet}“, Zeile {first}"
-                )
+                if sheet == check.sheet.name:
+                    where = f"in Zeile {first} und in Zeile {row}"
+                else:
+                    where = (
+                        f"in Blatt „{sheet}“, Zeile {first} und "
+                        f"in Blatt „{check.sheet.name}“, Zeile {row}"
+                    )
                 check.add(
-                    f"{what} steht doppelt: in {where} und in Zeile {row}. Bitte eine der "
-                    "beiden Zeilen löschen.",
-                    row,
+                    f"{what} steht doppelt: {where}. Bitte eine der beiden Zeilen löschen.", row
                 )
                 return False
         for key in keys:

@@ -403,7 +403,7 @@ def test_duplicate_rows_in_a_long_table_and_across_sheets(catalog_engine, tmp_pa
         "Blatt „Lang“, Zeile 3: „Meldebescheinigung“ im Okt. 2021 (online) steht doppelt: in "
         "Zeile 2 und in Zeile 3. Bitte eine der beiden Zeilen löschen.",
         "Blatt „Meldung“, Zeile 2: „Meldebescheinigung“ im Okt. 2021 steht doppelt: in Blatt "
-        "„Lang“, Zeile 2 und in Zeile 2. Bitte eine der beiden Zeilen löschen.",
+        "„Lang“, Zeile 2 und in Blatt „Meldung“, Zeile 2. Bitte eine der beiden Zeilen löschen.",
     ]
 
 

@@ -21,10 +21,12 @@ def day(value: date | None) -> str:
     return f"{value:%d.%m.%Y}" if value else "–"
 
 
-def _state(row: LoadRow) -> str:
+def _undo(row: LoadRow) -> str:
     if row.state == "undone":
-        return f"rückgängig gemacht ({when(row.undone_at)}, {row.undone_by})"
-    return STATE_LABELS[row.state]
+        return f"am {when(row.undone_at)} von {row.undone_by}"
+    if row.can_undo:
+        return "möglich"
+    return row.undo_refused or "–"
 
 
 def loads_table(rows: list[LoadRow]) -> pd.DataFrame:
@@ -33,17 +35,14 @@ def loads_table(rows: list[LoadRow]) -> pd.DataFrame:
         {
             "Nr.": [r.id for r in rows],
             "Zeitpunkt": [when(r.loaded_at) for r in rows],
-            "Art": [KIND_LABELS[r.kind] for r in rows],
             "Datei": [r.file_name for r in rows],
-            "Geladen von": [r.loaded_by for r in rows],
-            "Zeilen": [format_int(r.rows) for r in rows],
-            "Fachbereiche": [", ".join(r.departments) or "–" for r in rows],
+            "Art": [KIND_LABELS[r.kind] for r in rows],
+            "Stand": [STATE_LABELS[r.state] for r in rows],
             "Ergebnis": [r.summary for r in rows],
-            "Stand": [_state(r) for r in rows],
-            "Rückgängig": [
-                "möglich" if r.can_undo else (r.undo_refused or "–") if r.state != "undone" else "–"
-                for r in rows
-            ],
+            "Geladen von": [r.loaded_by for r in rows],
+            "Fachbereiche": [", ".join(r.departments) or "–" for r in rows],
+            "Zeilen": [format_int(r.rows) for r in rows],
+            "Rückgängig": [_undo(r) for r in rows],
         }
     )
 

@@ -214,7 +214,7 @@ def _show_preview(previews: list[Preview]) -> bool:
     for preview in previews:
         st.markdown(preview_summary(preview))
     frame = preview_frame(previews, service_names())
-    st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch", height=320)
+    st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch")
     if len(frame) > PREVIEW_ROWS:
         st.caption(f"Gezeigt werden die ersten {format_int(PREVIEW_ROWS)} Zeilen.")
     changes = bool((frame["Änderung"] != "unverändert").any())

@@ -79,7 +79,9 @@ def test_admin_sees_everything_and_undoes_a_load(catalog_engine, db_url, monkeyp
     with catalog_engine.connect() as conn:
         assert conn.scalar(select(Load.state).where(Load.id == ids["own"])) == "undone"
     table = at.dataframe[0].value
-    assert table[table["Nr."] == ids["own"]]["Stand"].iloc[0].startswith("rückgängig gemacht")
+    undone = table[table["Nr."] == ids["own"]].iloc[0]
+    assert undone["Stand"] == "rückgängig gemacht"
+    assert undone["Rückgängig"].startswith("am ") and undone["Rückgängig"].endswith("test-admin")
 
 
 def test_department_sees_and_undoes_only_its_own(catalog_engine, db_url, monkeypatch, loaded):

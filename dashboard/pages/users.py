@@ -13,7 +13,7 @@ loading.show_flash()
 with data.engine().connect() as conn:
     rows = users.list_users(conn)
     departments = users.departments(conn)
-st.dataframe(admin_tables.users_table(rows), hide_index=True, width="stretch")
+st.table(admin_tables.users_table(rows).set_index("Benutzer"))
 st.caption(
     "Admin: alles. Fachbereich: Zahlen der eigenen Fachbereiche hochladen und rückgängig "
     "machen. Lesezugriff: nur ansehen (ohne Anmeldung möglich, wenn nicht anders eingestellt)."

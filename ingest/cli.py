@@ -108,7 +108,10 @@ class _Progress:
             bar = "#" * (pct // 5)
             print(f"\r  [{bar:<20}] {pct:3d} % ({rows})", end="", file=sys.stderr, flush=True)
             self.bar_open = True
-        elif pct // 25 > self.last:
+            return
+        if pct // 25 < self.last:  # the next sheet of the file starts
+            self.last = -1
+        if pct // 25 > self.last:
             self.last = pct // 25
             print(f"  {pct} % geprüft ({rows})", file=sys.stderr, flush=True)
 

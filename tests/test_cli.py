@@ -217,3 +217,18 @@ def test_progress_bar_on_a_terminal_ends_its_line(capsys):
         "\r  [###                 ]  19 % (40.000 von 200.001 Zeilen)\n"
         "Prüfe „b.xlsx“ (3 Zeilen) …\n"
     )
+
+
+def test_progress_lines_without_a_terminal_restart_for_each_sheet(capsys):
+    from ingest.cli import _Progress
+
+    progress = _Progress()
+    progress.tty = False
+    for done in (20_000, 40_000, 60_000, 20_000):
+        progress(done, 80_001)
+    assert capsys.readouterr().err == (
+        "  24 % geprüft (20.000 von 80.001 Zeilen)\n"
+        "  49 % geprüft (40.000 von 80.001 Zeilen)\n"
+        "  74 % geprüft (60.000 von 80.001 Zeilen)\n"
+        "  24 % geprüft (20.000 von 80.001 Zeilen)\n"
+    )

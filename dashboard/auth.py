@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
 from dashboard import data
 from db.settings import require_login
@@ -175,7 +176,15 @@ def login_form() -> None:
                 "nicht freigeschaltet. Bitte an die Stabsstelle Digitalisierung wenden."
             )
         elif st.button("Mit Single Sign-on anmelden", icon=":material/key:", key="sso_login"):
-            st.login(provider or None)
+            try:
+                st.login(provider or None)
+            except StreamlitAuthError as exc:
+                missing = isinstance(exc, StreamlitMissingAuthlibError)
+                st.error(
+                    "Single Sign-on ist nicht vollständig eingerichtet"
+                    + (" (es fehlt das Paket: pip install -e '.[sso]')" if missing else "")
+                    + ". Bitte die IT informieren; die Anmeldung mit Passwort geht weiter."
+                )
     with st.form("login", clear_on_submit=False, border=False):
         username = st.text_input("Benutzername", autocomplete="username")
         password = st.text_input("Passwort", type="password", autocomplete="current-password")

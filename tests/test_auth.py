@@ -1,5 +1,7 @@
 """Login in the app: what each role sees and reaches; throttling; login required; SSO mapping."""
 
+import importlib.util
+
 import pytest
 from accounts import make_accounts
 from app_helpers import (
@@ -140,7 +142,11 @@ def test_sso_user_is_mapped_to_local_account(catalog_engine, db_url, monkeypatch
         "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
     }
     at.run()
-    assert any(b.label == "Mit Single Sign-on anmelden" for b in at.sidebar.button)
+    sso_button = next(b for b in at.sidebar.button if b.label == "Mit Single Sign-on anmelden")
+    sso_button.click().run()
+    assert not at.exception  # never a traceback, also without the sso extra installed
+    if importlib.util.find_spec("authlib") is None:
+        assert "es fehlt das Paket: pip install -e '.[sso]'" in texts(at)
     at.user = {"is_logged_in": True, "email": "FB3@stadt.example", "name": "SSO FB"}
     at.run()
     assert page_names(at) == DEPARTMENT_PAGES

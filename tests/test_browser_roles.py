@@ -78,11 +78,21 @@ def test_visitor_reads_only(page, roles_url):
     assert not {"Daten hochladen", "Ladeprotokoll", "Benutzer", "Strategie bearbeiten"} & set(nav)
     # Typing the address of a write page does not open it.
     page.goto(f"{roles_url}/upload")
+    page.get_by_role("heading", name="Übersicht").wait_for()
     wait_for_app(page)
     assert page.get_by_role("heading", name="Daten hochladen").count() == 0
     assert page.locator("input[type=file]").count() == 0
     assert_no_exception(page)
     screenshot(page, "roles_visitor")
+
+
+def test_viewer_account_reads_only(page, roles_url, roles_db):
+    _login(page, roles_url, roles_db[2]["viewer"])
+    assert "Angemeldet als Test viewer" in page.get_by_test_id("stSidebar").inner_text()
+    nav = _nav(page)
+    assert "Übersicht" in nav
+    assert not {"Daten hochladen", "Ladeprotokoll", "Benutzer", "Strategie bearbeiten"} & set(nav)
+    assert_no_exception(page)
 
 
 def test_department_downloads_template_and_uploads_it(page, roles_url, roles_db, tmp_path):

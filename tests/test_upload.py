@@ -3,7 +3,7 @@
 import pytest
 from accounts import make_accounts
 from app_helpers import log_in, new_app, open_page, texts
-from conftest import CATALOG, write_xlsx
+from conftest import CATALOG, write_csv, write_xlsx
 from sqlalchemy import func, select
 
 from dashboard.loading import preview_frame, safe_file_name
@@ -151,3 +151,42 @@ def test_template_tab_offers_the_template(catalog_engine, db_url, monkeypatch, a
     button = at.get("download_button")[0]
     assert button.label == "Vorlage herunterladen"
     assert not at.exception  # the template's content is tested in test_template.py
+
+
+def test_large_portal_export_reports_progress(
+    catalog_engine, db_url, monkeypatch, accounts, tmp_path
+):
+    rows = [["Antragsnummer", "Dienstleistung", "Eingangsdatum"]]
+    rows += [[f"SP-{i}", "Meldebescheinigung", f"{1 + i % 28:02d}.10.2021 10:00"]
+             for i in range(25_000)]  # fmt: skip
+    path = write_csv(tmp_path / "export.csv", rows)
+    calls = []
+    [preview] = preview_counts(catalog_engine, [path], progress=lambda d, t: calls.append((d, t)))
+    assert calls and all(0 < done <= total for done, total in calls)
+    assert calls[-1][1] >= 25_000
+    assert preview.diff.new == {next(iter(preview.diff.new)): 25_000}
+    # The same file through the page: the progress bar is gone, the preview is there.
+    at = _upload_page(db_url, monkeypatch, accounts["department"])
+    at.file_uploader(key="counts_0").set_value([("export.csv", path.read_bytes(), "text/csv")])
+    at.run()
+    assert not at.exception
+    assert "(Serviceportal-Export, Okt. 2021): 1 neu" in texts(at)
+    assert list(at.dataframe[0].value["Neu"]) == ["25.000"]
+
+
+def test_other_pages_show_the_new_figures_after_a_load(
+    catalog_engine, db_url, monkeypatch, accounts, tmp_path
+):
+    at = _upload_page(db_url, monkeypatch, accounts["admin"])
+    open_page(at, "overview.py")
+    assert "noch kein vollständiger Monat" in texts(at)
+    data = _xlsx(tmp_path, "okt.xlsx", [["Meldebescheinigung", "10/2021", 251, 47],
+                                        ["Melderegisterauskunft", "10/2021", 70, 7]])  # fmt: skip
+    open_page(at, "upload.py")
+    at.file_uploader(key="counts_0").set_value([("okt.xlsx", data, XLSX)])
+    at.run()
+    _load_button(at).click()
+    at.run()
+    open_page(at, "overview.py")
+    assert not at.exception
+    assert "Letzter vollständiger Monat: **Oktober 2021**" in texts(at)

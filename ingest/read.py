@@ -11,6 +11,7 @@ import python_calamine
 
 from db.settings import MAX_FILE_MB
 from ingest.errors import IngestError
+from ingest.extent import check_extent
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv"}
@@ -133,6 +134,7 @@ def _read_excel(data: bytes, file_name: str) -> list[Sheet]:
     if data[:4] != ZIP_MAGIC:
         raise IngestError(file_name, BROKEN_EXCEL)
     _check_zip(data, file_name)
+    check_extent(data, file_name)  # before calamine expands a sheet to a dense grid
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []

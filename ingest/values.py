@@ -110,12 +110,17 @@ def parse_count(value: object) -> int:
         number = int(value)
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > 20 and (_PLAIN_INT.fullmatch(text) or _GERMAN_THOUSANDS.fullmatch(text)):
+            # int() refuses over 4,300 digits with an English message; no count is that long.
+            raise ValueError(f"„{shown(text)}“ ist unplausibel groß")
         if _PLAIN_INT.fullmatch(text):
             number = int(text)
         elif _GERMAN_THOUSANDS.fullmatch(text):
             number = int(text.replace(".", ""))
         elif _NEGATIVE_INT.fullmatch(text):
-            raise ValueError(f"„{text}“ ist negativ; Anzahlen können nicht kleiner als 0 sein")
+            raise ValueError(
+                f"„{shown(text)}“ ist negativ; Anzahlen können nicht kleiner als 0 sein"
+            )
         else:
             raise ValueError(f"„{shown(text)}“ ist keine ganze Zahl")
     elif isinstance(value, datetime | date):

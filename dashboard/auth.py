@@ -15,12 +15,14 @@ from db.writes import begin_write
 SESSION_KEY = "portalquote_account_id"
 SSO_KEY = "portalquote_sso_email"
 MAX_FAILURES = 5  # failed logins in a row before a user name is locked for a while
+MAX_FAILURES_PER_ADDRESS = 20  # from one client address, over any user names ...
+ADDRESS_DELAY_SECONDS = 5.0  # ... after which every attempt from there waits this long
 LOCK_SECONDS = 300
 FAIL_DELAY_SECONDS = 1.0  # every failed login waits this long: guessing gets slow
 
 
 class LoginThrottle:
-    """Failed logins per user name, shared by all sessions of the server process."""
+    """Failed logins per key (user name or address), shared by all sessions of the process."""
 
     def __init__(
         self,
@@ -45,8 +47,8 @@ class LoginThrottle:
     def failed(self, username: str) -> None:
         with self._lock:
             count, last = self._failures.get(username, (0, 0.0))
-            if count >= self.max_failures and self.clock() >= last + self.lock_seconds:
-                count = 0  # the lock ran out: a fresh series of attempts
+            if self.clock() >= last + self.lock_seconds:
+                count = 0  # the lock ran out, or the last failure is long ago: a fresh series
             self._failures[username] = (count + 1, self.clock())
 
     def succeeded(self, username: str) -> None:
@@ -55,32 +57,43 @@ class LoginThrottle:
 
 
 @st.cache_resource(show_spinner=False)
-def _throttle() -> LoginThrottle:
-    return LoginThrottle()
+def _throttle() -> tuple[LoginThrottle, LoginThrottle]:
+    """(per user name, per client address): guessing one name, or many names from one place."""
+    return LoginThrottle(), LoginThrottle(max_failures=MAX_FAILURES_PER_ADDRESS)
 
 
-def log_in(username: str, password: str, throttle: LoginThrottle | None = None) -> str | None:
+def _locked_message(wait: float) -> str:
+    minutes = max(1, round(wait / 60))
+    return (
+        f"Zu viele fehlgeschlagene Anmeldungen. Bitte in {minutes} "
+        f"Minute{'n' if minutes > 1 else ''} erneut versuchen."
+    )
+
+
+def log_in(username: str, password: str) -> str | None:
     """Check name and password; on success remember the account in the session.
 
     Returns None on success, else a German message (which does not say whether the name exists).
     """
-    throttle = throttle or _throttle()
+    by_name, by_address = _throttle()
     key = " ".join(username.split()).casefold()
+    address = st.context.ip_address or "unbekannt"
     if not key or not password:
         return "Bitte Benutzername und Passwort eingeben."
-    if wait := throttle.locked_for(key):
-        minutes = max(1, round(wait / 60))
-        return (
-            f"Zu viele fehlgeschlagene Anmeldungen. Bitte in {minutes} "
-            f"Minute{'n' if minutes > 1 else ''} erneut versuchen."
-        )
+    if wait := by_name.locked_for(key):
+        return _locked_message(wait)
+    if by_address.locked_for(address):
+        # Many failures from one address (maybe many names): slow it down rather than lock,
+        # since a whole town hall may reach the server through one proxy address.
+        time.sleep(ADDRESS_DELAY_SECONDS)
     with begin_write(data.engine()) as conn:
         account = verify_login(conn, key, password)
     if account is None:
-        throttle.failed(key)
+        by_name.failed(key)
+        by_address.failed(address)
         time.sleep(FAIL_DELAY_SECONDS)
         return "Benutzername oder Passwort ist falsch, oder der Zugang ist gesperrt."
-    throttle.succeeded(key)
+    by_name.succeeded(key)
     st.session_state[SESSION_KEY] = account.id
     return None
 

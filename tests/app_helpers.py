@@ -19,6 +19,7 @@ def new_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """A fresh AppTest of app.py on db_url, with caches and the login throttle reset."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setattr(auth, "FAIL_DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(auth, "ADDRESS_DELAY_SECONDS", 0.0)
     st.cache_data.clear()
     auth._throttle.clear()
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)

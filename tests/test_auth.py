@@ -42,6 +42,11 @@ def test_throttle_locks_a_name_after_repeated_failures():
     assert throttle.locked_for("fb") == 0
     throttle.succeeded("fb")
     assert throttle._failures == {}
+    # Failures long apart never add up to a lock.
+    for _ in range(5):
+        throttle.failed("slow")
+        now[0] += 61
+    assert throttle.locked_for("slow") == 0
 
 
 def test_navigation_per_role():

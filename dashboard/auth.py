@@ -179,7 +179,7 @@ def require_role(*roles: str) -> Account:
     return account
 
 
-def login_form() -> None:
+def login_form(key: str = "login") -> None:
     """The password form (and the SSO button if configured), in the current container."""
     provider = sso_provider()
     if provider is not None:
@@ -188,7 +188,7 @@ def login_form() -> None:
                 f"Ihr Single-Sign-on-Zugang ({st.user.get('email') or 'ohne E-Mail'}) ist hier "
                 "nicht freigeschaltet. Bitte an die Stabsstelle Digitalisierung wenden."
             )
-        elif st.button("Mit Single Sign-on anmelden", icon=":material/key:", key="sso_login"):
+        elif st.button("Mit Single Sign-on anmelden", icon=":material/key:", key=f"sso_{key}"):
             try:
                 st.login(provider or None)
             except StreamlitAuthError as exc:
@@ -198,7 +198,7 @@ def login_form() -> None:
                     + (" (es fehlt das Paket: pip install -e '.[sso]')" if missing else "")
                     + ". Bitte die IT informieren; die Anmeldung mit Passwort geht weiter."
                 )
-    with st.form("login", clear_on_submit=False, border=False):
+    with st.form(key, clear_on_submit=False, border=False):
         username = st.text_input("Benutzername", autocomplete="username")
         password = st.text_input("Passwort", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Anmelden", icon=":material/login:")
@@ -232,3 +232,22 @@ def sidebar(role: str | None) -> None:
         elif role is not None:  # public reading; the login page itself shows the form
             with st.expander("Anmelden", icon=":material/login:"):
                 login_form()
+
+
+def restricted_page(title: str, roles: set[str]) -> None:
+    """What the address of a page shows to someone whose role may not use it."""
+    st.title(title)
+    allowed = " oder ".join(ROLE_LABELS[r] for r in ("admin", "department", "viewer") if r in roles)
+    account = current_user()
+    if account is not None:
+        st.error(
+            f"Diese Seite ist nur für die Rolle {allowed}; Sie sind als "
+            f"{ROLE_LABELS[account.role]} angemeldet.",
+            icon=":material/lock:",
+        )
+        return
+    st.info(
+        f"Diese Seite ist nur nach Anmeldung zugänglich (Rolle {allowed}).", icon=":material/lock:"
+    )
+    with st.container(width=420):
+        login_form(key="login_page")

@@ -28,8 +28,12 @@ def new_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def page_names(at: AppTest) -> list[str]:
-    """The pages in the navigation the last run built (what this user can reach)."""
-    return [p["page_name"] for p in at._registered_pages.values()]
+    """The page scripts the last run's navigation offers (what this user can reach).
+
+    Pages the user may not use are registered only as hidden placeholders (functions, no
+    script path) that ask for a login.
+    """
+    return [p["page_name"] for p in at._registered_pages.values() if p["script_path"]]
 
 
 def log_in(at: AppTest, username: str, password: str) -> AppTest:

@@ -180,3 +180,28 @@ def test_upload_page_as_each_role(catalog_engine, db_url, monkeypatch, accounts)
         "Antragszahlen", "Vorlage herunterladen", "Leistungskatalog", "Maßnahmen",
     ]  # fmt: skip
     assert len(at.selectbox(key="tpl_department").options) == 3
+
+
+def _restricted_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+
+    def script() -> None:
+        from dashboard.auth import restricted_page
+
+        restricted_page("Benutzer", {"admin"})
+
+    return AppTest.from_function(script, default_timeout=60)
+
+
+def test_address_of_a_forbidden_page_explains_in_german(
+    catalog_engine, db_url, monkeypatch, accounts
+):
+    at = _restricted_app(db_url, monkeypatch).run()
+    assert not at.exception
+    assert "nur nach Anmeldung zugänglich (Rolle Admin)" in texts(at)
+    assert [t.label for t in at.text_input] == ["Benutzername", "Passwort"]
+    at = _restricted_app(db_url, monkeypatch)
+    at.session_state[SESSION_KEY] = accounts["department"].account.id
+    at.run()
+    assert "nur für die Rolle Admin; Sie sind als Fachbereich angemeldet" in texts(at)
+    assert not at.text_input

@@ -76,14 +76,30 @@ def test_visitor_reads_only(page, roles_url):
     nav = _nav(page)
     assert "Übersicht" in nav and "Maßnahmen" in nav
     assert not {"Daten hochladen", "Ladeprotokoll", "Benutzer", "Strategie bearbeiten"} & set(nav)
-    # Typing the address of a write page does not open it.
-    page.goto(f"{roles_url}/upload")
-    page.get_by_role("heading", name="Übersicht").wait_for()
-    wait_for_app(page)
-    assert page.get_by_role("heading", name="Daten hochladen").count() == 0
-    assert page.locator("input[type=file]").count() == 0
+    page.locator("[data-testid='stTable'], [data-testid='stDataFrame'] canvas").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "roles_visitor")
+
+
+def test_address_of_a_write_page_asks_for_login(page, roles_url, roles_db):
+    """Typing the address of a write page (or reloading it) does not open it: it asks for a
+    login, in German, and after the login the real page is there."""
+    page.goto(f"{roles_url}/upload")
+    page.get_by_text("Diese Seite ist nur nach Anmeldung zugänglich").wait_for()
+    wait_for_app(page)
+    assert page.locator("input[type=file]").count() == 0
+    assert "Daten hochladen" not in _nav(page)
+    screenshot(page, "roles_visitor_upload_address")
+    login = roles_db[2]["department"]
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("Benutzername").fill(login.username)
+    main.get_by_label("Passwort").fill(login.password)
+    main.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    page.get_by_text("Angemeldet als").wait_for()
+    page.get_by_role("tab", name="Antragszahlen").wait_for()
+    wait_for_app(page)
+    assert page.locator("input[type=file]").count() == 1
+    assert_no_exception(page)
 
 
 def test_viewer_account_reads_only(page, roles_url, roles_db):
@@ -121,7 +137,7 @@ def test_department_downloads_template_and_uploads_it(page, roles_url, roles_db,
     before = _counts(engine)
     page.get_by_role("tab", name="Antragszahlen").click()
     page.locator("input[type=file]").first.set_input_files(str(template))
-    page.get_by_text("Vorschau").wait_for()
+    page.get_by_role("heading", name="Vorschau").wait_for()
     page.get_by_role("button", name="Jetzt laden (1 Datei)").wait_for()
     page.get_by_test_id("stDataFrame").locator("canvas").first.wait_for()
     wait_for_app(page)

@@ -151,7 +151,8 @@ def start_server() -> PostgresServer:
         return PostgresServer(os.environ[EXTERNAL_URL_ENV])
     bin_dir = find_bin_dir()
     user = _run_as()
-    base = Path(tempfile.mkdtemp(prefix="portalquote-pg-"))
+    # Under /tmp when the server runs as another user: $TMPDIR may be private to root.
+    base = Path(tempfile.mkdtemp(prefix="portalquote-pg-", dir="/tmp" if user else None))
     if user:
         pw = pwd.getpwnam(user)
         os.chown(base, pw.pw_uid, pw.pw_gid)

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
 from dashboard import data
+from dashboard.escape import md
 from db.settings import require_login
 from db.users import ROLE_LABELS, Account, account_for_sso, get_account, user_count, verify_login
 from db.writes import begin_write
@@ -185,7 +186,7 @@ def login_form(key: str = "login") -> None:
     if provider is not None:
         if _sso_signed_in() and current_user() is None:
             st.warning(
-                f"Ihr Single-Sign-on-Zugang ({st.user.get('email') or 'ohne E-Mail'}) ist hier "
+                f"Ihr Single-Sign-on-Zugang ({md(st.user.get('email') or 'ohne E-Mail')}) ist hier "
                 "nicht freigeschaltet. Bitte an die Stabsstelle Digitalisierung wenden."
             )
         elif st.button("Mit Single Sign-on anmelden", icon=":material/key:", key=f"sso_{key}"):
@@ -222,8 +223,10 @@ def sidebar(role: str | None) -> None:
     account = current_user()
     with st.sidebar:
         if account is not None:
-            deps = f" · {', '.join(account.department_names)}" if account.departments else ""
-            st.markdown(f"Angemeldet als **{account.label}**  \n{ROLE_LABELS[account.role]}{deps}")
+            deps = f" · {md(', '.join(account.department_names))}" if account.departments else ""
+            st.markdown(
+                f"Angemeldet als **{md(account.label)}**  \n{ROLE_LABELS[account.role]}{deps}"
+            )
             if st.button("Abmelden", icon=":material/logout:", key="logout"):
                 log_out()
                 if sso_provider() is not None and _sso_signed_in():

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.escape import md, md_lines
 from db import access, users
 from db.catalog import load_catalog
 from db.german import format_int, format_month
@@ -84,7 +85,7 @@ def preview_summary(p: Preview) -> str:
         f"{format_month(months[0])} bis {format_month(months[-1])}"
     )  # fmt: skip
     return (
-        f"**{p.file.file_name}** ({layouts}, {span}): {format_int(len(d.new))} neu, "
+        f"**{md(p.file.file_name)}** ({layouts}, {span}): {format_int(len(d.new))} neu, "
         f"{format_int(len(d.changed))} geändert, {format_int(d.unchanged)} unverändert"
     )
 
@@ -99,10 +100,10 @@ def show_refusal(exc: IngestError | IngestErrors) -> None:
     errors = exc.errors if isinstance(exc, IngestErrors) else [exc]
     for err in errors:
         n = len(err.problems)
-        head = f"**„{err.file_name}“ wurde nicht geladen** – " + (
+        head = f"**„{md(err.file_name)}“ wurde nicht geladen** – " + (
             "ein Problem:" if n == 1 else f"{format_int(n)} Probleme:"
         )
-        lines = "\n".join(f"- {line}" for line in err.lines())
+        lines = md_lines(err.lines())
         st.error(f"{head}\n\n{lines}", icon=":material/error:")
     st.info("Es wurde nichts gespeichert. Bitte die Datei korrigieren und erneut hochladen.")
 
@@ -158,7 +159,7 @@ def admin_file_load(
             access.require(conn, account, "admin")
         result = load(upload_args([file])[0], account.username)
     except PermissionError as exc:
-        st.error(str(exc), icon=":material/lock:")
+        st.error(md(exc), icon=":material/lock:")
         return
     except (IngestError, IngestErrors) as exc:
         show_refusal(exc)
@@ -168,8 +169,8 @@ def admin_file_load(
         return
     data.clear_caches()
     flash(
-        f"{labels[kind]} aus „{safe_file_name(file.name)}“ geladen "
-        f"(Ladevorgang {result.load_id}): {result.summary}."
+        f"{labels[kind]} aus „{md(safe_file_name(file.name))}“ geladen "
+        f"(Ladevorgang {result.load_id}): {md(result.summary)}."
     )
     st.session_state[f"{kind}_nonce"] = nonce + 1
     st.rerun()
@@ -233,7 +234,7 @@ def _load(account: Account, upload: list[tuple[bytes, str]], nonce: int) -> None
         )
     except PermissionError as exc:
         done()
-        st.error(str(exc), icon=":material/lock:")
+        st.error(md(exc), icon=":material/lock:")
         return
     except (IngestError, IngestErrors) as exc:
         done()
@@ -245,7 +246,7 @@ def _load(account: Account, upload: list[tuple[bytes, str]], nonce: int) -> None
         return
     data.clear_caches()
     lines = [
-        f"- „{name}“: Ladevorgang {r.load_id}, {r.summary}"
+        f"- „{md(name)}“: Ladevorgang {r.load_id}, {md(r.summary)}"
         for (_bytes, name), r in zip(upload, results, strict=True)
     ]
     flash("Gespeichert.\n\n" + "\n".join(lines))
@@ -257,7 +258,7 @@ def _load(account: Account, upload: list[tuple[bytes, str]], nonce: int) -> None
 def counts_upload(account: Account) -> None:
     """Upload count files: check, preview, then load only after the user confirms."""
     if account.role != "admin":
-        st.markdown(f"Sie können Zahlen für **{', '.join(account.department_names)}** laden.")
+        st.markdown(f"Sie können Zahlen für **{md(', '.join(account.department_names))}** laden.")
     nonce = st.session_state.setdefault("counts_nonce", 0)
     files = uploader("Dateien mit Antragszahlen", key=f"counts_{nonce}", multiple=True)
     if not files:
@@ -267,9 +268,9 @@ def counts_upload(account: Account) -> None:
     if isinstance(result, IngestError | IngestErrors):
         show_refusal(result)
     elif isinstance(result, PermissionError):
-        st.error(str(result), icon=":material/lock:")
+        st.error(md(result), icon=":material/lock:")
     elif isinstance(result, Exception):
-        st.error(str(result))
+        st.error(md(result))
     else:
         _show_preview(result)
         label = f"Jetzt laden ({len(files)} Datei{'en' if len(files) > 1 else ''})"

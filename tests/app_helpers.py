@@ -1,5 +1,6 @@
 """AppTest helpers: the real app.py against a test database, logged in as a test account."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,16 @@ def open_page(at: AppTest, file: str) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """All messages, markdown and captions of the last run as one text, for assertions."""
+    """All messages, markdown and captions of the last run as one text, for assertions.
+
+    Markdown escapes are removed: this is the text a person reads.
+    """
     parts = []
     for kind in ("markdown", "caption", "error", "warning", "info", "success", "title"):
         parts += [str(e.value) for e in at.get(kind)]
-    return "\n".join(parts)
+    return shown("\n".join(parts))
+
+
+def shown(markdown: str) -> str:
+    """Markdown source without backslash escapes: the text a person reads."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -185,8 +185,10 @@ def test_admin_sees_everything_and_undoes(page, roles_url, roles_db, tmp_path):
     nav = _nav(page)
     assert {"Daten hochladen", "Ladeprotokoll", "Benutzer", "Strategie bearbeiten"} <= set(nav)
     _open(page, "Benutzer")
-    body = page.inner_text("body")
-    assert "test-fb" in body and "$argon2" not in body
+    page.get_by_test_id("stDataFrame").locator("canvas").first.wait_for()
+    assert "$argon2" not in page.content()
+    page.get_by_role("tab", name="Benutzer bearbeiten").click()
+    assert page.get_by_role("combobox", name="Benutzer").input_value() == "test-admin"
     screenshot(page, "roles_admin_users")
     _open(page, "Strategie bearbeiten")
     page.get_by_text("Neuer Sachstand").wait_for()

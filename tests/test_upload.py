@@ -2,10 +2,11 @@
 
 import pytest
 from accounts import make_accounts
-from app_helpers import log_in, new_app, open_page, texts
+from app_helpers import log_in, new_app, open_page, shown, texts
 from conftest import CATALOG, write_csv, write_xlsx
 from sqlalchemy import func, select
 
+from dashboard.escape import md
 from dashboard.loading import preview_frame, safe_file_name
 from db.models import Load, Measure, MonthlyCount, Service
 from ingest import preview_counts
@@ -78,7 +79,7 @@ def test_foreign_services_are_refused_and_nothing_is_written(
     at.file_uploader(key="counts_0").set_value([("fremd.xlsx", data, XLSX)])
     at.run()
     assert not at.exception
-    errors = "\n".join(e.value for e in at.error)
+    errors = shown("\n".join(e.value for e in at.error))
     assert "„fremd.xlsx“ wurde nicht geladen" in errors
     assert "„Bewohnerparkausweis“ (FB 3 Straßenverkehr)" in errors
     assert "Es wurde nichts gespeichert" in texts(at)
@@ -101,7 +102,7 @@ def test_problems_are_listed_with_sheet_row_and_column(
     )
     at.run()
     assert not at.exception
-    errors = "\n".join(e.value for e in at.error)
+    errors = shown("\n".join(e.value for e in at.error))
     assert "2 Probleme" in errors
     assert "Blatt „Meldung“, Zeile 2, Spalte „davon online“" in errors
     assert "Blatt „Meldung“, Zeile 3, Spalte „Anträge gesamt“" in errors
@@ -190,3 +191,21 @@ def test_other_pages_show_the_new_figures_after_a_load(
     open_page(at, "overview.py")
     assert not at.exception
     assert "Letzter vollständiger Monat: **Oktober 2021**" in texts(at)
+
+
+def test_markup_in_files_is_shown_as_text(catalog_engine, db_url, monkeypatch, accounts, tmp_path):
+    hostile = "![x](http://a.de/b.png) [k](http://x) $x$ :red[r]"  # under 50: shown in full
+    data = _xlsx(tmp_path, "h.xlsx", [[hostile, "10/2021", 5, 1]])
+    at = _upload_page(db_url, monkeypatch, accounts["admin"])
+    at.file_uploader(key="counts_0").set_value([("**fett**.xlsx", data, XLSX)])
+    at.run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    # The Markdown source escapes every special character; the reader sees the raw text.
+    assert "](http" not in error and "**fett**" not in error and ":red[" not in error
+    assert hostile in shown(error) and "„**fett**.xlsx“" in shown(error)
+
+
+def test_md_escapes_markdown_and_streamlit_extras():
+    assert md("# a *b* [c](d) $e$ :red[f] <g>") == (r"\# a \*b\* \[c\]\(d\) \$e\$ \:red\[f\] \<g\>")
+    assert shown(md("x_y-1.2!")) == "x_y-1.2!"

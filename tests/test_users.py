@@ -165,8 +165,8 @@ def test_users_page_creates_and_disables(catalog_engine, db_url, monkeypatch, ac
     at = log_in(new_app(db_url, monkeypatch).run(), "test-admin", accounts["admin"].password)
     open_page(at, "users.py")
     assert not at.exception
-    table = at.table[0].value
-    assert set(table.index) == {"test-admin", "test-fb", "test-viewer"}
+    table = at.dataframe[0].value
+    assert set(table["Benutzer"]) == {"test-admin", "test-fb", "test-viewer"}
     assert "$argon2" not in table.to_csv()
     pw = secrets.token_urlsafe(16)
     form = [t for t in at.text_input if t.form_id == "new_user"]

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import admin_tables, auth, data, loading
+from dashboard.escape import md
 from db import access
 from db.writes import UndoError, begin_write
 
@@ -11,7 +12,7 @@ st.title("Ladeprotokoll")
 loading.show_flash()
 if account.role != "admin":
     st.caption(
-        f"Gezeigt werden Ladevorgänge, die Zahlen von {', '.join(account.department_names)} "
+        f"Gezeigt werden Ladevorgänge, die Zahlen von {md(', '.join(account.department_names))} "
         "betreffen, und Ihre eigenen."
     )
 with data.engine().connect() as conn:
@@ -39,8 +40,8 @@ if st.button("Rückgängig machen", type="primary", disabled=not confirmed, icon
         with begin_write(data.engine()) as conn:
             message = access.undo_load_as(conn, account, choice)
     except (UndoError, PermissionError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         data.clear_caches()
-        loading.flash(message)
+        loading.flash(md(message))
         st.rerun()

@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import admin_tables, auth, data, loading
+from dashboard.escape import md
 from db import access, strategy
 from db.strategy import STATUS_LABELS, StrategyError
 from ingest import load
@@ -27,10 +28,10 @@ def save(action, message: str) -> None:  # noqa: ANN001
         with access.write_as(data.engine(), account, "admin") as conn:
             action(conn)
     except (StrategyError, PermissionError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     data.clear_caches()
-    loading.flash(message)
+    loading.flash(md(message))
     st.rerun()
 
 
@@ -42,7 +43,7 @@ def month_input(label: str, value: str | None, key: str) -> str | None:
     try:
         return parse_month(text)
     except ValueError as exc:
-        st.error(f"{label}: {exc}. Bitte z. B. „10/2021“ eingeben.")
+        st.error(md(f"{label}: {exc}. Bitte z. B. „10/2021“ eingeben."))
         return ""
 
 
@@ -69,7 +70,7 @@ with tab_edit:
         noted = f" (Sachstand vom {admin_tables.day(m.noted_on)})" if m.noted_on else ""
         st.markdown(f"Status: **{STATUS_LABELS[m.status]}**{noted}")
         if m.note:
-            st.markdown(f"> {m.note}")
+            st.markdown("\n".join(f"> {md(line)}" for line in m.note.splitlines()))
         st.subheader("Neuer Sachstand")
         with st.form(f"status_{mid}", clear_on_submit=True):
             col1, col2 = st.columns(2)

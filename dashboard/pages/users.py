@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import admin_tables, auth, data, loading
+from dashboard.escape import md
 from db import access, users
 from db.models import ROLES
 from db.users import ROLE_LABELS, UserError
@@ -13,7 +14,7 @@ loading.show_flash()
 with data.engine().connect() as conn:
     rows = users.list_users(conn)
     departments = users.departments(conn)
-st.table(admin_tables.users_table(rows).set_index("Benutzer"))
+st.dataframe(admin_tables.users_table(rows), hide_index=True, width="stretch")
 st.caption(
     "Admin: alles. Fachbereich: Zahlen der eigenen Fachbereiche hochladen und rückgängig "
     "machen. Lesezugriff: nur ansehen (ohne Anmeldung möglich, wenn nicht anders eingestellt)."
@@ -26,9 +27,9 @@ def save(action, message: str) -> None:  # noqa: ANN001
         with access.write_as(data.engine(), account, "admin") as conn:
             action(conn)
     except (UserError, PermissionError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
-    loading.flash(message)
+    loading.flash(md(message))
     st.rerun()
 
 

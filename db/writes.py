@@ -11,11 +11,11 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    and_,
     cast,
     delete,
     func,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -220,19 +220,18 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         )
     changes = conn.execute(select(CountChange).where(CountChange.load_id == load_id)).all()
     if changes:
-        keys = [(c.service_id, c.month, c.channel, c.source) for c in changes]
-        key_cols = tuple_(
-            MonthlyCount.service_id, MonthlyCount.month, MonthlyCount.channel, MonthlyCount.source
-        )
-        later = set()
-        for start in range(0, len(keys), 500):
-            later |= set(
-                conn.scalars(
-                    select(MonthlyCount.load_id)
-                    .where(key_cols.in_(keys[start : start + 500]))
-                    .where(MonthlyCount.load_id != load_id)
-                )
+        # Joined on the key, so each change is one primary-key lookup (a list of row values
+        # in IN made SQLite scan the table: 11 s for a 6,000-service month at 1.4 M counts).
+        cc, mc = CountChange, MonthlyCount
+        later = set(
+            conn.scalars(
+                select(mc.load_id)
+                .join(cc, and_(mc.service_id == cc.service_id, mc.month == cc.month,
+                               mc.channel == cc.channel, mc.source == cc.source))
+                .where(cc.load_id == load_id, mc.load_id != load_id)
+                .distinct()
             )
+        )  # fmt: skip
         if later:
             ids = ", ".join(str(i) for i in sorted(later))
             which, these = (
@@ -249,11 +248,9 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
              "source": c.source, "value": c.old_value, "load_id": c.old_load_id}
             for c in changes if c.old_value is not None
         ]  # fmt: skip
-        drop = [
-            (c.service_id, c.month, c.channel, c.source) for c in changes if c.old_value is None
-        ]
-        for start in range(0, len(drop), 500):
-            conn.execute(delete(MonthlyCount).where(key_cols.in_(drop[start : start + 500])))
+        # No later load touched them, so the counts carrying this load's id are exactly the
+        # ones it wrote: remove them all, then put back what they replaced.
+        conn.execute(delete(MonthlyCount).where(MonthlyCount.load_id == load_id))
         _upsert_counts(conn, restore)
         bump_data_version(conn)
     conn.execute(

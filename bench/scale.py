@@ -171,7 +171,8 @@ def size_mb(engine: Engine) -> float:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             return conn.scalar(text("SELECT pg_database_size(current_database())")) / 2**20
-    return Path(engine.url.database).stat().st_size / 2**20
+    files = [Path(engine.url.database), Path(engine.url.database + "-wal")]
+    return sum(f.stat().st_size for f in files if f.exists()) / 2**20
 
 
 def run_backend(label: str, demo_url: str, large_url: str, tmp: Path, repeats: int) -> list:

@@ -1,0 +1,562 @@
+"""The report's content as a list of neutral blocks, built from a snapshot (German text)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from db.german import format_int, format_month, format_percent, format_points
+from report import charts
+from report.snapshot import STATUS_LABELS, add_months, month_range, overall
+
+SMALL_BASE = charts.SMALL_BASE
+CHART_MAX_SERVICES = 4  # measures with more linked services get a table, not a chart
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: str = "body"  # body, title, subtitle, lead, note, caption, spacer
+    label: str | None = None  # printed bold before the text
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    widths: list[float]  # relative column widths
+    numeric: list[bool] = field(default_factory=list)  # right-aligned columns
+    caption: str | None = None
+
+
+@dataclass
+class Figure:
+    png: bytes
+    caption: str
+    width_cm: float = 16.0
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Bullets | Table | Figure | PageBreak
+
+
+def german_date(iso: str | None) -> str:
+    return "–" if not iso else f"{date.fromisoformat(iso[:10]):%d.%m.%Y}"
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", status or "–")
+
+
+def share_text(total: int | None, online: int | None) -> str:
+    """'29,8 %' or, on a small base, '(14,3 %)*'."""
+    if not total:
+        return "–"
+    text = format_percent(online / total)
+    return f"({text})*" if total < SMALL_BASE else text
+
+
+def _uptake_frame(snapshot: dict) -> pd.DataFrame:
+    df = pd.DataFrame(
+        snapshot["uptake"],
+        columns=["service", "department", "month", "total", "online", "online_share"],
+    )
+    for c in ("total", "online"):
+        df[c] = df[c].astype("Int64")
+    df["online_share"] = df["online_share"].astype(float)
+    return df
+
+
+class _Numbers:
+    """Figure and table numbering."""
+
+    def __init__(self) -> None:
+        self.figures = 0
+        self.tables = 0
+
+    def figure(self, text: str) -> str:
+        self.figures += 1
+        return f"Abbildung {self.figures}: {text}"
+
+    def table(self, text: str) -> str:
+        self.tables += 1
+        return f"Tabelle {self.tables}: {text}"
+
+
+def _service_sentence(row: dict, month: str) -> str:
+    """The 2021 report's sentence: '681 Anträge ... davon 203 über das Serviceportal'."""
+    name, total, online = row["service"], row["total"], row["online"]
+    if total is None:
+        month_name = format_month(month, long=True)
+        return f"{name}: für {month_name} liegen noch keine vollständigen Zahlen vor."
+    return (
+        f"{name}: {format_int(total)} Anträge im {format_month(month, long=True)} insgesamt, "
+        f"davon {format_int(online)} über das Serviceportal ({share_text(total, online)})."
+    )
+
+
+def _title_page(s: dict) -> list[Block]:
+    blocks: list[Block] = [
+        Paragraph("", "spacer"),
+        Paragraph(s["title"], "title"),
+        Paragraph("zur Umsetzung der E-Government-Strategie", "subtitle"),
+        Paragraph(
+            f"{format_month(s['period_start'], long=True)} bis "
+            f"{format_month(s['period_end'], long=True)}",
+            "lead",
+            label="Berichtszeitraum: ",
+        ),
+        Paragraph(german_date(s["cutoff"]), "lead", label="Datenstand (Stichtag): "),
+    ]
+    if s["previous"]:
+        prev = s["previous"]
+        blocks.append(
+            Paragraph(
+                f"{prev['title']} (Stichtag {german_date(prev['cutoff'])})",
+                "lead",
+                label="Vorheriger Bericht: ",
+            )
+        )
+    if s["demo"]:
+        blocks.append(
+            Paragraph(
+                "Dieser Bericht beruht auf Beispieldaten und ist nicht zur Veröffentlichung "
+                "bestimmt.",
+                "note",
+                label="Hinweis: ",
+            )
+        )
+    blocks += [
+        PageBreak(),
+        Heading("Inhalt dieses Berichts", 1),
+        Paragraph(
+            "Der Sachstandsbericht folgt den Handlungsfeldern und Maßnahmen der "
+            "E-Government-Strategie. Zu jeder Maßnahme nennt er den Umsetzungsstand zum "
+            "Stichtag, die Statusänderungen seit dem letzten Bericht und den aktuellen "
+            "Sachstand. Die Zahlen zur Inanspruchnahme der Online-Dienste stammen aus den "
+            "Monatsmeldungen der Fachbereiche und dem Export des Serviceportals, so wie sie am "
+            "Stichtag geladen waren. Der Abschnitt „Änderungen seit dem letzten Bericht“ "
+            "fasst zusammen, was sich seitdem verändert hat."
+        ),
+    ]
+    return blocks
+
+
+def _overview(s: dict, n: _Numbers) -> list[Block]:
+    end = s["period_end"]
+    now = overall(s["uptake"], end)
+    blocks: list[Block] = [Heading("Überblick", 1)]
+    if now["services"]:
+        text = (
+            f"Im {format_month(end, long=True)} wurden bei {now['services']} erfassten "
+            f"Leistungen insgesamt {format_int(now['total'])} Anträge gestellt, davon "
+            f"{format_int(now['online'])} über das Serviceportal "
+            f"({share_text(now['total'], now['online'])})."
+        )
+        prev = (s["previous"] or {}).get("overall")
+        if prev and prev["total"]:
+            delta = now["online"] / now["total"] - prev["online"] / prev["total"]
+            text += (
+                f" Im letzten Bericht ({format_month(prev['month'], long=True)}) lag die "
+                f"Onlinequote bei {share_text(prev['total'], prev['online'])} "
+                f"({format_points(delta)})."
+            )
+        blocks.append(Paragraph(text))
+    else:
+        blocks.append(
+            Paragraph(
+                f"Für {format_month(end, long=True)} lagen zum Stichtag keine vollständigen "
+                "Antragszahlen vor."
+            )
+        )
+    statuses = list(STATUS_LABELS)
+    rows = []
+    totals: Counter = Counter()
+    for f in s["fields"]:
+        counts = Counter(m["status"] for m in f["measures"])
+        totals.update(counts)
+        rows.append(
+            [f["name"], *(format_int(counts[k]) for k in statuses), format_int(len(f["measures"]))]
+        )
+    if rows:
+        rows.append(
+            ["Gesamt", *(format_int(totals[k]) for k in statuses), format_int(sum(totals.values()))]
+        )
+        blocks.append(
+            Table(
+                ["Handlungsfeld", *(STATUS_LABELS[k] for k in statuses), "gesamt"],
+                rows,
+                [4, 1.6, 2.5, 2.3, 2.1, 2.4, 1.5],
+                [False] + [True] * 6,
+                n.table("Maßnahmen je Handlungsfeld nach Status zum Stichtag"),
+            )
+        )
+    return blocks
+
+
+def _measure(
+    s: dict, m: dict, changes: list[dict], uptake: pd.DataFrame, n: _Numbers
+) -> list[Block]:
+    blocks: list[Block] = [Heading(m["name"], 2)]
+    status = status_label(m["status"])
+    if changes:
+        steps = "; ".join(
+            f"{status_label(c['previous_status'])} → {status_label(c['status'])} "
+            f"am {german_date(c['changed_on'])}"
+            for c in changes
+        )
+        status += f" (geändert seit dem letzten Bericht: {steps})"
+    else:
+        status += " (unverändert seit dem letzten Bericht)"
+    blocks.append(Paragraph(status, label="Status: "))
+    facts = []
+    if m["responsible"]:
+        facts.append(f"Verantwortlich: {m['responsible']}")
+    if m["start"] or m["end"]:
+        start = format_month(m["start"]) if m["start"] else "offen"
+        end = format_month(m["end"]) if m["end"] else "offen"
+        facts.append(f"Zeitraum: {start} bis {end}")
+    if facts:
+        blocks.append(Paragraph(" · ".join(facts), "note"))
+    if m["note"]:
+        blocks.append(Paragraph(m["note"], label=f"Sachstand ({german_date(m['note_date'])}): "))
+    services = m["services"]
+    if services:
+        end = s["period_end"]
+        rows = {r["service"]: r for r in s["uptake"] if r["month"] == end}
+        if len(services) <= CHART_MAX_SERVICES:
+            blocks.append(
+                Bullets(
+                    [
+                        _service_sentence(
+                            rows.get(name, {"service": name, "total": None, "online": None}),
+                            end,
+                        )
+                        for name in services
+                    ]
+                )
+            )
+            data = uptake[uptake["service"].isin(services)]
+            if data["online_share"].notna().any():
+                chart = charts.share_lines(data, width=560, height=170)
+                blocks.append(
+                    Figure(
+                        charts.to_png(chart),
+                        n.figure(f"Onlinequote der mit „{m['name']}“ verknüpften Leistungen"),
+                        15,
+                    )
+                )
+        else:
+            blocks.append(
+                Paragraph(
+                    f"Verknüpft sind {len(services)} Leistungen; ihre Zahlen für "
+                    f"{format_month(end, long=True)} stehen im Abschnitt „Inanspruchnahme der "
+                    "Online-Dienste“."
+                )
+            )
+    return blocks
+
+
+def _fields(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
+    blocks: list[Block] = []
+    by_measure: dict[int, list[dict]] = {}
+    for c in s["status_changes"]:
+        by_measure.setdefault(c["measure_id"], []).append(c)
+    for i, f in enumerate(s["fields"], start=1):
+        blocks.append(Heading(f"Handlungsfeld {i} „{f['name']}“", 1))
+        if f["group"]:
+            blocks.append(Paragraph(f["group"], "note", label="Bereich: "))
+        for m in f["measures"]:
+            blocks += _measure(s, m, by_measure.get(m["id"], []), uptake, n)
+    return blocks
+
+
+def _period_rows(s: dict) -> list[list[str]]:
+    months = set(month_range(s["period_start"], s["period_end"]))
+    first, last = s["period_start"], s["period_end"]
+    out = []
+    for svc in sorted({r["service"] for r in s["uptake"]}):
+        rows = [r for r in s["uptake"] if r["service"] == svc and r["month"] in months]
+        complete = [r for r in rows if r["total"] is not None]
+        if not complete:
+            continue
+        total = sum(r["total"] for r in complete)
+        online = sum(r["online"] for r in complete)
+        share = {r["month"]: r["online_share"] for r in complete if r["online_share"] is not None}
+        delta = share[last] - share[first] if first in share and last in share else None
+        out.append(
+            [
+                svc,
+                format_int(total),
+                format_int(online),
+                share_text(total, online),
+                format_points(delta),
+            ]
+        )
+    return out
+
+
+def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
+    end, start = s["period_end"], s["period_start"]
+    blocks: list[Block] = [Heading("Inanspruchnahme der Online-Dienste", 1)]
+    if not uptake["total"].notna().any():
+        blocks.append(Paragraph("Zum Stichtag lagen für diesen Zeitraum keine Antragszahlen vor."))
+        return blocks
+    first_chart = uptake["month"].min()
+    blocks.append(
+        Figure(
+            charts.to_png(charts.volume_bars(uptake, width=620, height=200)),
+            n.figure(
+                f"Anträge je Monat über alle erfassten Leistungen, {format_month(first_chart)} "
+                f"bis {format_month(end)}: online und auf anderen Wegen"
+            ),
+        )
+    )
+    online_services = uptake.groupby("service")["online"].max()
+    online_services = sorted(online_services[online_services.fillna(0) > 0].index)
+    if online_services:
+        blocks.append(
+            Figure(
+                charts.to_png(charts.share_facets(uptake[uptake["service"].isin(online_services)])),
+                n.figure("Onlinequote je Leistung (nur Leistungen mit Online-Anträgen)"),
+            )
+        )
+    month_rows = []
+    for r in sorted(
+        (r for r in s["uptake"] if r["month"] == end), key=lambda r: (r["department"], r["service"])
+    ):
+        month_rows.append(
+            [
+                r["service"],
+                r["department"],
+                format_int(r["total"]),
+                format_int(r["online"]),
+                share_text(r["total"], r["online"]) if r["total"] is not None else "unvollständig",
+            ]
+        )
+    if month_rows:
+        blocks.append(
+            Table(
+                ["Leistung", "Fachbereich", "Anträge gesamt", "davon online", "Onlinequote"],
+                month_rows,
+                [4.2, 4.4, 2.2, 2.2, 2.6],
+                [False, False, True, True, True],
+                n.table(f"Anträge je Leistung im {format_month(end, long=True)}"),
+            )
+        )
+    period = _period_rows(s)
+    if period and start != end:
+        blocks.append(
+            Table(
+                [
+                    "Leistung",
+                    "Anträge im Zeitraum",
+                    "davon online",
+                    "Onlinequote",
+                    f"Veränderung {format_month(start)} bis {format_month(end)}",
+                ],
+                period,
+                [5, 2.6, 2.4, 2.4, 3.2],
+                [False, True, True, True, True],
+                n.table(
+                    f"Berichtszeitraum {format_month(start, long=True)} bis "
+                    f"{format_month(end, long=True)}; Veränderung der Onlinequote in "
+                    "Prozentpunkten (Pp.)"
+                ),
+            )
+        )
+    blocks.append(
+        Paragraph(
+            f"* Onlinequote auf Grundlage von weniger als {SMALL_BASE} Anträgen: nur bedingt "
+            "aussagekräftig.",
+            "note",
+        )
+    )
+    return blocks
+
+
+def _changes(s: dict, n: _Numbers) -> list[Block]:
+    prev = s["previous"]
+    blocks: list[Block] = [Heading("Änderungen seit dem letzten Bericht", 1)]
+    if prev:
+        blocks.append(
+            Paragraph(
+                f"Verglichen wird mit dem Bericht „{prev['title']}“ (Stichtag "
+                f"{german_date(prev['cutoff'])}). Aufgeführt ist, was sich bis zum Stichtag "
+                f"{german_date(s['cutoff'])} geändert hat."
+            )
+        )
+    else:
+        blocks.append(
+            Paragraph(
+                "Ein früherer Bericht ist nicht gespeichert; aufgeführt sind die Änderungen "
+                f"seit Beginn des Berichtszeitraums ({format_month(s['period_start'], long=True)}"
+                f") bis zum Stichtag {german_date(s['cutoff'])}."
+            )
+        )
+    blocks.append(Heading("Statusänderungen", 2))
+    if s["status_changes"]:
+        blocks.append(
+            Table(
+                ["Handlungsfeld", "Maßnahme", "bisher", "neu", "geändert am"],
+                [
+                    [
+                        c["field"],
+                        c["measure"],
+                        status_label(c["previous_status"]),
+                        status_label(c["status"]),
+                        german_date(c["changed_on"]),
+                    ]
+                    for c in s["status_changes"]
+                ],
+                [3.8, 5.2, 2.5, 2.5, 2.2],
+                [False, False, False, False, True],
+                n.table("Statusänderungen der Maßnahmen"),
+            )
+        )
+    else:
+        blocks.append(Paragraph("Keine Maßnahme hat ihren Status geändert."))
+    after = s["changes_after"]
+    noted = [
+        m["name"]
+        for f in s["fields"]
+        for m in f["measures"]
+        if m["note_date"] and after < m["note_date"] <= s["cutoff"]
+    ]
+    blocks.append(Heading("Neue Sachstände", 2))
+    blocks.append(
+        Paragraph(f"Neue Sachstände liegen vor zu: {', '.join(noted)}.")
+        if noted
+        else Paragraph("Es liegen keine neuen Sachstände vor.")
+    )
+    since = prev["period_end"] if prev else add_months(s["period_start"], -1)
+    new_online = sorted(
+        (
+            x
+            for x in s["services"]
+            if x["online_since"] and since < x["online_since"] <= s["period_end"]
+        ),
+        key=lambda x: (x["online_since"], x["service"]),
+    )
+    blocks.append(Heading("Neu online verfügbare Leistungen", 2))
+    blocks.append(
+        Bullets(
+            [
+                f"{x['service']} (seit {format_month(x['online_since'], long=True)})"
+                for x in new_online
+            ]
+        )
+        if new_online
+        else Paragraph("Im Berichtszeitraum ist keine Leistung neu online gegangen.")
+    )
+    if prev:
+        blocks.append(Heading("Nachträglich geänderte Zahlen", 2))
+        if s["corrections"]:
+            blocks.append(
+                Table(
+                    ["Leistung", "Monat", "bisher gesamt / online", "jetzt gesamt / online"],
+                    [
+                        [
+                            c["service"],
+                            format_month(c["month"]),
+                            f"{format_int(c['old_total'])} / {format_int(c['old_online'])}",
+                            f"{format_int(c['new_total'])} / {format_int(c['new_online'])}",
+                        ]
+                        for c in s["corrections"]
+                    ],
+                    [5, 2.4, 4, 4],
+                    [False, False, True, True],
+                    n.table("Zahlen, die nach dem letzten Bericht berichtigt wurden"),
+                )
+            )
+        else:
+            blocks.append(
+                Paragraph("Die im letzten Bericht genannten Zahlen sind unverändert geblieben.")
+            )
+    return blocks
+
+
+def _appendix(s: dict, n: _Numbers) -> list[Block]:
+    months = month_range(s["period_start"], s["period_end"])
+    blocks: list[Block] = [PageBreak(), Heading("Anhang: Monatszahlen je Leistung", 1)]
+    rows = [
+        [
+            r["service"],
+            format_month(r["month"]),
+            format_int(r["total"]),
+            format_int(r["online"]),
+            share_text(r["total"], r["online"]) if r["total"] is not None else "unvollständig",
+        ]
+        for r in sorted(s["uptake"], key=lambda r: (r["service"], r["month"]))
+        if r["month"] in months
+    ]
+    if not rows:
+        blocks.append(Paragraph("Für den Berichtszeitraum liegen keine Antragszahlen vor."))
+        return blocks
+    blocks.append(
+        Table(
+            ["Leistung", "Monat", "Anträge gesamt", "davon online", "Onlinequote"],
+            rows,
+            [5, 2.4, 2.6, 2.6, 2.6],
+            [False, False, True, True, True],
+            n.table(
+                "Anträge je Leistung und Monat im Berichtszeitraum (Tabelle zu den Abbildungen)"
+            ),
+        )
+    )
+    return blocks
+
+
+def _notes(s: dict) -> list[Block]:
+    return [
+        Heading("Hinweise zu den Daten", 1),
+        Bullets(
+            [
+                "Online zählt ein Antrag, der über das Serviceportal gestellt wurde; alle "
+                "anderen Wege (Bürgerbüro, Post, Telefon) zählen als vor Ort.",
+                "Wo ein Export des Serviceportals vorliegt, ist er für die Online-Zahl "
+                "maßgeblich; sonst gilt die Monatsmeldung des Fachbereichs.",
+                "Ein Monat, für den nur einer der beiden Wege gemeldet wurde, gilt als "
+                "unvollständig und hat keine Onlinequote.",
+                f"Alle Zahlen und Sachstände geben den Datenstand am Ende des Stichtags "
+                f"{german_date(s['cutoff'])} wieder; später geladene Daten sind nicht "
+                "berücksichtigt.",
+                f"Erstellt mit Portalquote am {german_date(s['generated_at'])}.",
+            ]
+        ),
+    ]
+
+
+def build_blocks(snapshot: dict) -> list[Block]:
+    """The whole report, top to bottom; charts are rendered to PNG here."""
+    n = _Numbers()
+    uptake = _uptake_frame(snapshot)
+    return [
+        *_title_page(snapshot),
+        *_overview(snapshot, n),
+        *_fields(snapshot, uptake, n),
+        *_uptake(snapshot, uptake, n),
+        *_changes(snapshot, n),
+        *_notes(snapshot),
+        *_appendix(snapshot, n),
+    ]
+
+
+def generated_at(snapshot: dict) -> datetime:
+    return datetime.fromisoformat(snapshot["generated_at"])

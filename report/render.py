@@ -1,0 +1,35 @@
+"""A stored snapshot turned into the .docx and the PDF (same content, same bytes each time)."""
+
+import re
+
+from report.content import build_blocks, generated_at
+from report.docx_writer import write_docx
+from report.pdf_writer import write_pdf
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_MIME = "application/pdf"
+
+
+def render_docx(snapshot: dict) -> bytes:
+    return write_docx(
+        build_blocks(snapshot), title=snapshot["title"], created=generated_at(snapshot)
+    )
+
+
+def render_pdf(snapshot: dict) -> bytes:
+    return write_pdf(build_blocks(snapshot), title=snapshot["title"])
+
+
+def render_both(snapshot: dict) -> tuple[bytes, bytes]:
+    """Both files from one pass over the content (charts are rendered once)."""
+    blocks = build_blocks(snapshot)
+    title = snapshot["title"]
+    return write_docx(blocks, title=title, created=generated_at(snapshot)), write_pdf(
+        blocks, title=title
+    )
+
+
+def file_stem(snapshot: dict) -> str:
+    """'Sachstandsbericht_November_2021_Stichtag_2021-11-15' (safe as a download name)."""
+    name = re.sub(r"[^\w.-]+", "_", snapshot["title"]).strip("_") or "Sachstandsbericht"
+    return f"{name}_Stichtag_{snapshot['cutoff']}"

@@ -1,0 +1,193 @@
+"""The figures and texts of a report as of its cut-off date, frozen as plain JSON data."""
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from db import asof
+from db.queries import is_demo
+
+SNAPSHOT_VERSION = 1
+CHART_MONTHS = 24  # the charts show this many months up to the end of the period
+STATUS_LABELS = {
+    "planned": "geplant",
+    "preparing": "in Vorbereitung",
+    "in_progress": "in Umsetzung",
+    "done": "umgesetzt",
+    "deferred": "zurückgestellt",
+}
+
+
+def add_months(month: str, n: int) -> str:
+    """'2021-10' plus n months (n may be negative)."""
+    y, m = divmod(int(month[:4]) * 12 + int(month[5:]) - 1 + n, 12)
+    return f"{y:04d}-{m + 1:02d}"
+
+
+def month_range(start: str, end: str) -> list[str]:
+    out, m = [], start
+    while m <= end:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
+def _iso(d: object) -> str | None:
+    return None if d is None or d is pd.NaT or (isinstance(d, float) and d != d) else str(d)
+
+
+def _text(v: object) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _int(v: object) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _float(v: object) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def uptake_records(uptake: pd.DataFrame) -> list[dict]:
+    return [
+        {
+            "service": r.service,
+            "department": r.department,
+            "month": r.month,
+            "total": _int(r.total),
+            "online": _int(r.online),
+            "online_share": _float(r.online_share),
+        }
+        for r in uptake.itertuples(index=False)
+    ]
+
+
+def overall(uptake: list[dict], month: str) -> dict:
+    """Requests and online requests over all services complete in that month."""
+    rows = [r for r in uptake if r["month"] == month and r["total"] is not None]
+    total = sum(r["total"] for r in rows)
+    online = sum(r["online"] for r in rows)
+    return {"month": month, "total": total, "online": online, "services": len(rows)}
+
+
+def _corrections(previous: dict, uptake: pd.DataFrame) -> list[dict]:
+    """Figures the previous report printed that have since been corrected by later loads."""
+    now = {(r["service"], r["month"]): r for r in uptake_records(uptake)}
+    out = []
+    for old in previous["uptake"]:
+        new = now.get((old["service"], old["month"]))
+        new_total = new["total"] if new else None
+        new_online = new["online"] if new else None
+        if (old["total"], old["online"]) != (new_total, new_online):
+            out.append(
+                {
+                    "service": old["service"],
+                    "month": old["month"],
+                    "old_total": old["total"],
+                    "old_online": old["online"],
+                    "new_total": new_total,
+                    "new_online": new_online,
+                }
+            )
+    return out
+
+
+def build_snapshot(
+    conn: Connection,
+    *,
+    title: str,
+    period_start: str,
+    period_end: str,
+    cutoff: date,
+    previous: dict | None = None,
+    previous_id: int | None = None,
+    generated_at: datetime | None = None,
+) -> dict:
+    """Everything the report shows, read as of the end of the cut-off day.
+
+    previous is the snapshot of the previous report (changes are counted from its cut-off
+    and its figures are compared with today's); without one, from the start of the period.
+    """
+    if period_start > period_end:
+        raise ValueError("Der Berichtszeitraum beginnt nach seinem Ende.")
+    generated_at = (generated_at or datetime.now()).replace(microsecond=0)
+    after = (
+        date.fromisoformat(previous["cutoff"])
+        if previous
+        else date.fromisoformat(period_start + "-01") - timedelta(days=1)
+    )
+    measures = asof.measures_as_of(conn, cutoff)
+    links = asof.measure_links(conn)
+    linked = links.groupby("measure_id")["service"].apply(list).to_dict()
+    fields: list[dict] = []
+    for (_pos, name), group in measures.groupby(["field_position", "field"], sort=True):
+        fields.append(
+            {
+                "name": name,
+                "group": _text(group["group"].iloc[0]),
+                "measures": [
+                    {
+                        "id": int(m.measure_id),
+                        "name": m.measure,
+                        "status": m.status,
+                        "status_since": _iso(m.status_since),
+                        "responsible": _text(m.responsible),
+                        "start": _text(m.start),
+                        "end": _text(m.end),
+                        "note": _text(m.note),
+                        "note_date": _iso(m.note_date),
+                        "services": linked.get(m.measure_id, []),
+                    }
+                    for m in group.itertuples(index=False)
+                ],
+            }
+        )
+    changes = asof.status_changes(conn, after, cutoff)
+    uptake = asof.uptake_as_of(conn, cutoff)
+    first = add_months(period_end, -(CHART_MONTHS - 1))
+    shown = uptake[(uptake["month"] >= min(first, period_start)) & (uptake["month"] <= period_end)]
+    prev_info = None
+    corrections: list[dict] = []
+    if previous:
+        prev_info = {
+            "id": previous_id,
+            "title": previous["title"],
+            "cutoff": previous["cutoff"],
+            "period_end": previous["period_end"],
+            "overall": overall(previous["uptake"], previous["period_end"]),
+        }
+        corrections = _corrections(previous, uptake)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "title": title,
+        "period_start": period_start,
+        "period_end": period_end,
+        "cutoff": cutoff.isoformat(),
+        "generated_at": generated_at.isoformat(),
+        "demo": is_demo(conn),
+        "changes_after": after.isoformat(),
+        "previous": prev_info,
+        "fields": fields,
+        "status_changes": [
+            {
+                "field": c.field,
+                "measure": c.measure,
+                "measure_id": int(c.measure_id),
+                "changed_on": _iso(c.changed_on),
+                "previous_status": c.previous_status,
+                "status": c.status,
+            }
+            for c in changes.itertuples(index=False)
+        ],
+        "services": [
+            {
+                "service": s.service,
+                "department": s.department,
+                "online_since": _text(s.online_since),
+            }
+            for s in asof.services(conn).itertuples(index=False)
+        ],
+        "uptake": uptake_records(shown),
+        "corrections": corrections,
+    }

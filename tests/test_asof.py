@@ -1,0 +1,121 @@
+"""Figures and measures as they stood at a cut-off date, rebuilt from the change log."""
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from conftest import write_xlsx
+from sqlalchemy import update
+
+from db import asof, get_engine
+from db.models import Load
+from db.writes import begin_write
+from ingest import load_counts, undo
+from ingest.demo import load_demo
+
+HEADER = ["Leistung", "Monat", "Anträge gesamt", "davon online"]
+
+
+@pytest.fixture(scope="module")
+def demo_engine(make_session_db_url):  # noqa: ANN001, ANN201
+    engine = get_engine(make_session_db_url("asof_demo"))
+    load_demo(engine)
+    yield engine
+    engine.dispose()
+
+
+def _load(engine, tmp_path, name: str, rows: list[list], when: datetime) -> int:  # noqa: ANN001
+    path = write_xlsx(tmp_path / name, {"Meldung": [HEADER, *rows]})
+    (result,) = load_counts(engine, [path], "test")
+    with begin_write(engine) as conn:  # the load happened on that day
+        conn.execute(update(Load).where(Load.id == result.load_id).values(loaded_at=when))
+    return result.load_id
+
+
+def _figures(engine, cutoff: date | None) -> dict:  # noqa: ANN001
+    with engine.connect() as conn:
+        df = asof.uptake_as_of(conn, cutoff)
+    return {(r.service, r.month): (r.total, r.online) for r in df.itertuples()}
+
+
+@pytest.fixture
+def history(catalog_engine, tmp_path):  # noqa: ANN001, ANN201
+    """October loaded on 10 Nov. 2021, corrected and November added on 5 Dec. 2021."""
+    first = _load(
+        catalog_engine,
+        tmp_path,
+        "okt.xlsx",
+        [
+            ["Personenstandsurkunde", "2021-10", 681, 203],
+            ["Meldebescheinigung", "2021-10", 251, 47],
+        ],
+        datetime(2021, 11, 10, 9, 30),
+    )
+    second = _load(
+        catalog_engine,
+        tmp_path,
+        "korrektur.xlsx",
+        [
+            ["Personenstandsurkunde", "2021-10", 700, 210],
+            ["Personenstandsurkunde", "2021-11", 650, 220],
+        ],
+        datetime(2021, 12, 5, 14, 0),
+    )
+    return catalog_engine, first, second
+
+
+def test_counts_as_they_stood_at_the_end_of_the_cutoff_day(history):  # noqa: ANN001
+    engine, _first, _second = history
+    assert _figures(engine, date(2021, 11, 9)) == {}
+    before = _figures(engine, date(2021, 11, 15))
+    assert before[("Personenstandsurkunde", "2021-10")] == (681, 203)
+    assert before[("Meldebescheinigung", "2021-10")] == (251, 47)
+    assert ("Personenstandsurkunde", "2021-11") not in before
+    # The correction was loaded in the afternoon of 5 Dec.: it counts for that cut-off day.
+    after = _figures(engine, date(2021, 12, 5))
+    assert after[("Personenstandsurkunde", "2021-10")] == (700, 210)
+    assert after[("Personenstandsurkunde", "2021-11")] == (650, 220)
+    assert after == _figures(engine, None)
+
+
+def test_an_undo_counts_from_the_day_it_was_done(history):  # noqa: ANN001
+    engine, _first, second = history
+    undo(engine, second, "test")
+    with begin_write(engine) as conn:
+        conn.execute(update(Load).where(Load.id == second).values(undone_at=datetime(2022, 1, 3)))
+    assert _figures(engine, None)[("Personenstandsurkunde", "2021-10")] == (681, 203)
+    assert ("Personenstandsurkunde", "2021-11") not in _figures(engine, None)
+    # Before the undo the correction was in force; after it, the old figures again.
+    assert _figures(engine, date(2021, 12, 31))[("Personenstandsurkunde", "2021-10")] == (700, 210)
+    assert _figures(engine, date(2022, 1, 3))[("Personenstandsurkunde", "2021-10")] == (681, 203)
+    assert _figures(engine, date(2021, 11, 15))[("Personenstandsurkunde", "2021-10")] == (681, 203)
+
+
+def test_rebuilt_uptake_follows_the_view(history):  # noqa: ANN001
+    engine, *_ = history
+    with engine.connect() as conn:
+        view = asof.uptake_as_of(conn, None)
+        rebuilt = asof.uptake_from_counts(conn, asof.counts_as_of(conn, None))
+    pd.testing.assert_frame_equal(view, rebuilt)
+    assert asof.latest_complete_month(view) == "2021-11"
+
+
+def test_measures_as_of_use_the_dated_status_history(demo_engine):  # noqa: ANN001
+    with demo_engine.connect() as conn:
+        assert asof.measures_as_of(conn, date(2021, 5, 1)).empty
+        may = asof.measures_as_of(conn, date(2021, 6, 1)).set_index("measure")
+        nov = asof.measures_as_of(conn, date(2021, 11, 15)).set_index("measure")
+        changes = asof.status_changes(conn, date(2021, 5, 31), date(2021, 11, 30))
+    assert may.loc["Dokumentenmanagementsystem (DMS)", "status"] == "planned"
+    assert may.loc["Dokumentenmanagementsystem (DMS)", "note"] == "Die Maßnahme wird vorbereitet."
+    assert nov.loc["Dokumentenmanagementsystem (DMS)", "status"] == "preparing"
+    assert nov.loc["Offene Sprechstunden", "status"] == "done"
+    assert nov.loc["Offene Sprechstunden", "status_since"] == date(2021, 11, 15)
+    assert list(nov["field"].unique())[:2] == [
+        "Digitale Schriftgutverwaltung",
+        "Digitaler Bürgerservice",
+    ]
+    # Eight of the eleven measures changed status between May and November 2021.
+    assert len(changes) == 8
+    row = changes.set_index("measure").loc["E-Payment"]
+    assert (row["previous_status"], row["status"]) == ("preparing", "in_progress")

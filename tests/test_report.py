@@ -1,0 +1,201 @@
+"""The Sachstandsbericht from the demo data: content of the .docx and PDF, stored snapshots."""
+
+import io
+import json
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import write_xlsx
+
+from db import get_engine
+from ingest import load_counts
+from ingest.demo import load_demo
+from report.render import file_stem, render_both, render_docx, render_pdf
+from report.store import create_report, latest_before, list_reports, load_snapshot
+
+PERIOD = {"period_start": "2021-05", "period_end": "2021-10"}
+TITLE = "Sachstandsbericht November 2021"
+
+
+@pytest.fixture(scope="module")
+def demo_engine(make_session_db_url):  # noqa: ANN001, ANN201
+    engine = get_engine(make_session_db_url("report_demo"))
+    load_demo(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def november(demo_engine):  # noqa: ANN001, ANN201
+    """The November 2021 report, generated once: (id, snapshot, docx, pdf)."""
+    report_id, snapshot = create_report(
+        demo_engine, title=TITLE, cutoff=date.today(), user="Stabsstelle", **PERIOD
+    )
+    return report_id, snapshot, *render_both(snapshot)
+
+
+def docx_text(data: bytes) -> tuple[list[tuple[str, str]], list[list[list[str]]]]:
+    """(style, text) of every paragraph, and every table as rows of cell texts."""
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    return paragraphs, tables
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "bericht.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def test_docx_has_the_structure_of_the_2021_report(november):  # noqa: ANN001
+    _id, _snapshot, data, _pdf = november
+    paragraphs, _tables = docx_text(data)
+    headings = [t for s, t in paragraphs if s.startswith("Heading 1")]
+    assert headings[:3] == [
+        "Inhalt dieses Berichts",
+        "Überblick",
+        "Handlungsfeld 1 „Digitale Schriftgutverwaltung“",
+    ]
+    for expected in (
+        "Handlungsfeld 2 „Digitaler Bürgerservice“",
+        "Handlungsfeld 5 „Kommunikation und Veränderungsmanagement“",
+        "Inanspruchnahme der Online-Dienste",
+        "Änderungen seit dem letzten Bericht",
+        "Hinweise zu den Daten",
+        "Anhang: Monatszahlen je Leistung",
+    ):
+        assert expected in headings
+    measures = [t for s, t in paragraphs if s.startswith("Heading 2")]
+    assert "Zentrales Serviceportal" in measures and "E-Payment" in measures
+    assert paragraphs[1] == ("Title", TITLE)
+    assert ("Normal", "Berichtszeitraum: Mai 2021 bis Oktober 2021") in paragraphs
+    assert docx.Document(io.BytesIO(data)).core_properties.title == TITLE
+
+
+def test_october_2021_figures_and_status_changes(november):  # noqa: ANN001
+    _id, _snapshot, data, _pdf = november
+    paragraphs, tables = docx_text(data)
+    texts = [t for _s, t in paragraphs]
+    for sentence in (
+        "Personenstandsurkunde: 681 Anträge im Oktober 2021 insgesamt, davon 203 über das "
+        "Serviceportal (29,8 %).",
+        "Meldebescheinigung: 251 Anträge im Oktober 2021 insgesamt, davon 47 über das "
+        "Serviceportal (18,7 %).",
+        "Melderegisterauskunft: 70 Anträge im Oktober 2021 insgesamt, davon 7 über das "
+        "Serviceportal (10,0 %).",
+    ):
+        assert sentence in texts
+    month_table = next(t for t in tables if t[0][:2] == ["Leistung", "Fachbereich"])
+    row = next(r for r in month_table if r[0] == "Personenstandsurkunde")
+    assert row[2:] == ["681", "203", "29,8 %"]
+    changes = next(
+        t for t in tables if t[0] == ["Handlungsfeld", "Maßnahme", "bisher", "neu", "geändert am"]
+    )
+    assert [
+        "Digitale Abwicklung von Prozessen",
+        "E-Payment",
+        "in Vorbereitung",
+        "in Umsetzung",
+        "15.11.2021",
+    ] in changes
+    assert len(changes) == 1 + 8  # header and the eight changes between May and Nov. 2021
+    assert any(
+        t.startswith(
+            "Status: in Vorbereitung (geändert seit dem letzten Bericht: geplant → in "
+            "Vorbereitung am 15.11.2021)"
+        )
+        for t in texts
+    )
+    assert "Status: geplant (unverändert seit dem letzten Bericht)" in texts
+    assert any(
+        t.startswith("Sachstand (15.11.2021): Das Serviceportal wird seit dem ersten Tag")
+        for t in texts
+    )
+    assert "Kita-Platz-Anmeldung (seit September 2021)" in texts
+    # Charts are embedded as pictures, each with alternative text.
+    document = docx.Document(io.BytesIO(data))
+    assert len(document.inline_shapes) >= 4
+    assert all(
+        s._inline.docPr.get("descr", "").startswith("Abbildung") for s in document.inline_shapes
+    )
+
+
+def test_pdf_has_the_same_content_and_renders_to_pages(november, tmp_path):  # noqa: ANN001
+    _id, _snapshot, _docx, pdf = november
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf, tmp_path)
+    for expected in (
+        "Sachstandsbericht November 2021",
+        "Handlungsfeld 1 „Digitale Schriftgutverwaltung“",
+        "Personenstandsurkunde: 681 Anträge im Oktober 2021 insgesamt, davon 203 über",
+        "Änderungen seit dem letzten Bericht",
+        "geplant → in Vorbereitung",
+    ):
+        assert expected in " ".join(text.split()), expected
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(tmp_path / "bericht.pdf"), str(tmp_path / "seite")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("seite-*.png"))
+    assert 6 <= len(pages) <= 16
+    assert all(p.stat().st_size > 5_000 for p in pages)  # no blank pages
+
+
+def test_stored_report_regenerates_identically_after_new_data(november, demo_engine, tmp_path):  # noqa: ANN001
+    report_id, snapshot, data, pdf = november
+    # A correction of the October figures arrives after the report was sent out.
+    correction = write_xlsx(
+        tmp_path / "korrektur.xlsx",
+        {
+            "Meldung": [
+                ["Leistung", "Monat", "Anträge gesamt", "davon online"],
+                ["Personenstandsurkunde", "2021-10", 700, 250],
+            ]
+        },
+    )
+    load_counts(demo_engine, [correction], "FB 3")
+    with demo_engine.connect() as conn:
+        stored = load_snapshot(conn, report_id)
+        listed = list_reports(conn)
+    assert stored == snapshot
+    assert render_docx(stored) == data
+    assert render_pdf(stored) == pdf
+    paragraphs, _ = docx_text(render_docx(stored))
+    assert any("681 Anträge im Oktober 2021" in t for _s, t in paragraphs)
+    assert listed.loc[listed["id"] == report_id, "title"].item() == TITLE
+    assert file_stem(stored) == f"Sachstandsbericht_November_2021_Stichtag_{date.today()}"
+
+    # A new report compared with the stored one shows the new figure and the correction.
+    new_id, new = create_report(
+        demo_engine,
+        title="Sachstandsbericht Mai 2022",
+        period_start="2021-11",
+        period_end="2022-04",
+        cutoff=date.today(),
+        user="Stabsstelle",
+        previous_id=report_id,
+    )
+    assert new["previous"]["id"] == report_id
+    assert {
+        "service": "Personenstandsurkunde",
+        "month": "2021-10",
+        "old_total": 681,
+        "old_online": 203,
+        "new_total": 700,
+        "new_online": 250,
+    } in new["corrections"]
+    assert new["status_changes"] == []  # nothing changed after the November report
+    _paragraphs, tables = docx_text(render_docx(new))
+    corrections = next(
+        t for t in tables if t[0][0:2] == ["Leistung", "Monat"] and "bisher gesamt / online" in t[0]
+    )
+    assert ["Personenstandsurkunde", "Okt. 2021", "681 / 203", "700 / 250"] in corrections
+    with demo_engine.connect() as conn:
+        assert latest_before(conn, date(2100, 1, 1)) == new_id
+        assert json.loads(json.dumps(load_snapshot(conn, new_id))) == new

@@ -1,10 +1,14 @@
-"""Table exports as CSV and Excel, safe against formula injection (no Streamlit here)."""
+"""Table exports as CSV and Excel (safe against formula injection), charts as PNG and SVG."""
 
 import io
+import re
 
 import pandas as pd
+import vl_convert
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+
+from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
 # A cell starting with one of these is run as a formula by Excel/LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -50,3 +54,28 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _spec(chart: object) -> dict:
+    return chart if isinstance(chart, dict) else chart.to_dict()  # type: ignore[attr-defined]
+
+
+def chart_png_bytes(chart: object, scale: float = 2) -> bytes:
+    """A chart (alt.Chart or Vega-Lite dict) as PNG, German number and month formats."""
+    return vl_convert.vegalite_to_png(
+        _spec(chart), scale=scale, format_locale=NUMBER_LOCALE, time_format_locale=TIME_LOCALE
+    )
+
+
+def chart_svg_bytes(chart: object) -> bytes:
+    """A chart as SVG (scalable, for print and slides), German formats."""
+    svg = vl_convert.vegalite_to_svg(
+        _spec(chart), format_locale=NUMBER_LOCALE, time_format_locale=TIME_LOCALE
+    )
+    return svg.encode("utf-8")
+
+
+def file_name(name: str, suffix: str) -> str:
+    """A safe download name: 'Onlinequote je Leistung' -> 'Onlinequote_je_Leistung.csv'."""
+    stem = re.sub(r"[^\w.-]+", "_", name).strip("._") or "Export"
+    return f"{stem[:80]}.{suffix}"

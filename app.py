@@ -5,9 +5,17 @@ import streamlit as st
 from dashboard import auth
 from dashboard.navigation import pages_for
 
-st.set_page_config(page_title="Portalquote", page_icon=":material/dashboard:", layout="wide")
+# Sitzungsmodus on the projector (?praesentation=1): no navigation and no sidebar.
+presenting = st.query_params.get("praesentation") == "1"
+st.set_page_config(
+    page_title="Portalquote",
+    page_icon=":material/dashboard:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
+)
 # The role decides which pages exist at all; pages that write check it again.
 role = auth.current_role()
-page = st.navigation(pages_for(role))
-auth.sidebar(role)
+page = st.navigation(pages_for(role), position="hidden" if presenting else "sidebar")
+if not presenting:
+    auth.sidebar(role)
 page.run()

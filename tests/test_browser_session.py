@@ -1,0 +1,73 @@
+"""The Sitzungsmodus as the audience sees it: every slide in real Chromium, no sidebar."""
+
+import re
+from datetime import date
+
+import pytest
+from browser_fixtures import assert_no_exception, screenshot, wait_for_app
+
+from db import get_engine, session
+from db.writes import begin_write
+from ingest.demo import FIELDS
+
+pytestmark = pytest.mark.browser
+
+SERVICES = ["Personenstandsurkunde", "Meldebescheinigung", "Melderegisterauskunft"]
+# What each slide must show besides its title (overview, five fields, services).
+EXPECTED = [
+    ("Überblick", ["Onlinequote Dezember 2023", "Umsetzungsstand der Maßnahmen"]),
+    (f"Handlungsfeld 1: {FIELDS[0]}", ["Dokumentenmanagementsystem (DMS)", "in Vorbereitung"]),
+    (
+        f"Handlungsfeld 2: {FIELDS[1]}",
+        ["Zentrales Serviceportal", "Inanspruchnahme der verknüpften Leistungen"],
+    ),
+    (f"Handlungsfeld 3: {FIELDS[2]}", ["E-Payment", "Prozessmanagement"]),
+    (f"Handlungsfeld 4: {FIELDS[3]}", ["Moderne Raumkonzepte"]),
+    (f"Handlungsfeld 5: {FIELDS[4]}", ["Offene Sprechstunden", "umgesetzt"]),
+    ("Ausgewählte Leistungen", SERVICES),
+]
+
+
+@pytest.fixture
+def agenda(demo_db_url):  # noqa: ANN001, ANN201
+    """All slides, three services, frozen at today's date (the demo was loaded today)."""
+    engine = get_engine(demo_db_url)
+    with begin_write(engine) as conn:
+        default = session.default_agenda(conn)
+        session.save_agenda(conn, session.Agenda(default.items, SERVICES, date.today()))
+    yield
+    with begin_write(engine) as conn:
+        session.save_agenda(conn, default)
+    engine.dispose()
+
+
+def test_click_through_every_slide(page, app_url, agenda):  # noqa: ANN001
+    page.goto(f"{app_url}/session?praesentation=1")
+    wait_for_app(page)
+    count = len(EXPECTED)
+    stichtag = f"Datenstand: Stichtag {date.today():%d.%m.%Y}"
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    for number, (title, shown) in enumerate(EXPECTED, start=1):
+        page.get_by_text(f"Folie {number} von {count}", exact=True).wait_for()
+        page.get_by_role("heading", name=title).wait_for()
+        wait_for_app(page)
+        assert_no_exception(page)
+        body = page.inner_text("body")
+        assert stichtag in body
+        for text in shown:
+            assert text in body, (title, text)
+        if number in (3, 7):  # slides with uptake: a chart and German figures
+            page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+            assert re.search(r"\d+,\d %", body)
+        screenshot(page, f"session-{number}")
+        forward = page.get_by_role("button", name="Weiter")
+        if number < count:
+            forward.click()
+        else:
+            assert forward.is_disabled()
+    page.get_by_role("button", name="Zurück").click()
+    page.get_by_text(f"Folie {count - 1} von {count}", exact=True).wait_for()
+    # A presenter's clicker or the arrow keys also work.
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text(f"Folie {count - 2} von {count}", exact=True).wait_for()
+    assert "folie=" in page.url

@@ -1,0 +1,142 @@
+"""Sitzungsmodus: the agenda setting, the slide contents and the page (AppTest)."""
+
+from datetime import date
+
+import pytest
+from accounts import make_accounts
+from app_helpers import log_in, new_app, open_page, texts
+
+from db import asof, get_engine, session
+from db.writes import begin_write
+from ingest.demo import FIELDS, load_demo
+from report import slides
+
+
+@pytest.fixture(scope="module")
+def demo_url(make_session_db_url):  # noqa: ANN001, ANN201
+    url = make_session_db_url("session_demo")
+    engine = get_engine(url)
+    load_demo(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def demo(demo_url):  # noqa: ANN001, ANN201
+    """The demo database with the default agenda (a test may store its own)."""
+    engine = get_engine(demo_url)
+    with begin_write(engine) as conn:
+        session.save_agenda(conn, session.default_agenda(conn))
+    yield engine
+    engine.dispose()
+
+
+def test_default_agenda_has_overview_every_field_and_services(demo):  # noqa: ANN001
+    with demo.connect() as conn:
+        agenda = session.default_agenda(conn)
+        titles = [s.title for s in session.slides(conn, agenda)]
+    assert titles[0] == "Überblick"
+    assert titles[1:6] == [f"Handlungsfeld {i}: {f}" for i, f in enumerate(FIELDS, start=1)]
+    assert titles[-1] == "Ausgewählte Leistungen"
+    assert agenda.cutoff is None
+    # Services linked to measures, the busiest first.
+    assert agenda.services[0] == "Personenstandsurkunde"
+    assert len(agenda.services) == session.DEFAULT_SERVICES
+
+
+def test_agenda_is_stored_and_cleaned(demo):  # noqa: ANN001
+    with demo.connect() as conn:
+        items = list(session.field_items(conn))
+    stored = session.Agenda(
+        [items[1], "field:9999", session.OVERVIEW, items[1]],
+        ["Meldebescheinigung", "gibt es nicht"],
+        date(2021, 11, 15),
+    )
+    with begin_write(demo) as conn:
+        session.save_agenda(conn, stored)
+    with demo.connect() as conn:
+        agenda = session.load_agenda(conn)
+        titles = [s.title for s in session.slides(conn, agenda)]
+    assert agenda.items == [items[1], session.OVERVIEW]
+    assert agenda.services == ["Meldebescheinigung"]
+    assert agenda.cutoff == date(2021, 11, 15)
+    assert titles == ["Handlungsfeld 2: Digitaler Bürgerservice", "Überblick"]
+
+
+def test_slide_contents(demo):  # noqa: ANN001
+    with demo.connect() as conn:
+        uptake = asof.uptake_as_of(conn, None)
+        measures = asof.measures_as_of(conn, None)
+        links = asof.measure_links(conn)
+    figures = slides.overview_figures(uptake)
+    assert figures["month"] == "Dezember 2023"
+    assert figures["share"].endswith(" %") and " von " in figures["base"]
+    assert figures["delta_month"].endswith("Pp.")
+    counts = slides.status_counts(measures).set_index("Handlungsfeld")
+    assert counts.loc["Digitale Schriftgutverwaltung", "in Vorbereitung"] == 3
+    assert counts["gesamt"].sum() == 11
+    field_id = int(measures.loc[measures["field"] == "Digitaler Bürgerservice", "field_id"].iloc[0])
+    table = slides.field_measures(measures, field_id)
+    assert list(table["Maßnahme"]) == [
+        "Zentrales Serviceportal",
+        "Online-Verwaltungsdienstleistungen",
+    ]
+    assert set(table["Status"]) == {"in Umsetzung"}
+    linked = slides.linked_services(measures, links, field_id)
+    assert "Personenstandsurkunde" in linked and len(linked) == 11
+    oct21 = uptake[uptake["month"] <= "2021-10"]
+    rows = slides.service_rows(oct21, ["Personenstandsurkunde", "Meldebescheinigung"])
+    assert rows.set_index("Leistung").loc["Personenstandsurkunde"].tolist() == [
+        "681",
+        "203",
+        "29,8 %",
+    ]
+    assert slides.recent(oct21, ["Meldebescheinigung"])["month"].tolist()[-1] == "2021-10"
+
+
+def test_page_steps_through_the_slides(demo, demo_url, monkeypatch):  # noqa: ANN001
+    at = open_page(new_app(demo_url, monkeypatch).run(), "session.py")
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Überblick"]
+    assert "Folie 1 von 7" in texts(at)
+    assert "Datenstand: aktuell" in texts(at)
+    assert at.button(key="slide_back").disabled
+    at.button(key="slide_next").click().run()
+    assert [h.value for h in at.header] == ["Handlungsfeld 1: Digitale Schriftgutverwaltung"]
+    assert "Folie 2 von 7" in texts(at)
+    assert "Dokumentenmanagementsystem (DMS)" in texts(at)
+    assert "2" in at.query_params["folie"]
+    # The settings are for the admin only (the sidebar's login box is the only expander).
+    assert "Ablauf und Stichtag festlegen" not in [e.label for e in at.main.expander]
+
+
+def test_frozen_at_a_stichtag_before_any_load(demo, demo_url, monkeypatch):  # noqa: ANN001
+    with begin_write(demo) as conn:
+        session.save_agenda(
+            conn, session.Agenda([session.OVERVIEW], ["Meldebescheinigung"], date(2021, 11, 15))
+        )
+    at = open_page(new_app(demo_url, monkeypatch).run(), "session.py")
+    assert not at.exception
+    shown = texts(at)
+    assert "Datenstand: Stichtag 15.11.2021" in shown
+    assert "Folie 1 von 1" in shown
+    # The demo counts were loaded today, so at the Stichtag there were none yet.
+    assert "noch keine vollständigen Antragszahlen" in shown
+    # The measures as they stood then: their November 2021 status.
+    assert at.table[0].value.loc["Kommunikation und Veränderungsmanagement", "umgesetzt"] == 1
+
+
+def test_admin_sees_the_settings(demo, demo_url, monkeypatch):  # noqa: ANN001
+    logins = make_accounts(demo, "FB 3 Bürgerservice, Bürgerbüro")
+    at = new_app(demo_url, monkeypatch).run()
+    at = log_in(at, logins["admin"].username, logins["admin"].password)
+    at = open_page(at, "session.py")
+    assert not at.exception
+    assert [e.label for e in at.main.expander] == ["Ablauf und Stichtag festlegen"]
+    at.checkbox[0].check()
+    at.date_input[0].set_value(date(2021, 11, 15))
+    at.button(key="FormSubmitter:agenda-Speichern").click().run()
+    assert not at.exception
+    with demo.connect() as conn:
+        assert session.load_agenda(conn).cutoff == date(2021, 11, 15)
+    assert "Datenstand: Stichtag 15.11.2021" in texts(at)

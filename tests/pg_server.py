@@ -145,6 +145,23 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
         time.sleep(0.1)
 
 
+def _remove_stale(tmp: Path, min_age_s: float = 3600) -> None:
+    """Data dirs left by runs that were killed (their server died with them)."""
+    for base in tmp.glob("portalquote-pg-*"):
+        pid_file = base / "data" / "postmaster.pid"
+        try:
+            if time.time() - base.stat().st_mtime < min_age_s:
+                continue
+            if pid_file.exists():
+                os.kill(int(pid_file.read_text().split()[0]), 0)
+                continue  # still running: someone else's server
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def start_server() -> PostgresServer:
     """initdb into a new temp dir and start postgres on a free port of 127.0.0.1."""
     if os.environ.get(EXTERNAL_URL_ENV):
@@ -152,7 +169,9 @@ def start_server() -> PostgresServer:
     bin_dir = find_bin_dir()
     user = _run_as()
     # Under /tmp when the server runs as another user: $TMPDIR may be private to root.
-    base = Path(tempfile.mkdtemp(prefix="portalquote-pg-", dir="/tmp" if user else None))
+    tmp = Path("/tmp" if user else tempfile.gettempdir())
+    _remove_stale(tmp)
+    base = Path(tempfile.mkdtemp(prefix="portalquote-pg-", dir=tmp))
     if user:
         pw = pwd.getpwnam(user)
         os.chown(base, pw.pw_uid, pw.pw_gid)

@@ -8,10 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-from db_state import cli, snapshot
-from sqlalchemy import func, select, text
+from db_state import cli, snapshot, wait_until, writer_active
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from db import get_engine
+from db.engine import make_engine
 from db.models import Load, MonthlyCount
 from db.writes import LoadInfo, ServiceRow, apply_services, begin_write
 from ingest import load_counts
@@ -19,7 +21,7 @@ from ingest import load_counts
 SERVICES = 3000
 MONTHS = 24  # 2019-01 .. 2020-12
 # Kill once the load has put this much uncommitted data into the database files: well
-# into its write phase (about 20 MB in all), far from its commit.
+# into its write phase (about 10 MB in all), far from its commit.
 KILL_AFTER_BYTES = 2 * 2**20
 APP_NAME = "portalquote-fault-test"
 
@@ -133,3 +135,32 @@ def test_sigkill_while_writing_changes_nothing(big_engine, db_url, tmp_path):
             select(func.count()).select_from(MonthlyCount).where(MonthlyCount.source == "portal")
         )
     assert portal == SERVICES * MONTHS
+
+
+def test_sigkill_during_the_first_start_leaves_no_half_schema(make_db_url):
+    """Killed while creating the schema: afterwards there is no schema or all of it, and the
+    next start completes it."""
+    for attempt in range(2):
+        url = make_db_url(f"first_start{attempt}")
+        probe = make_engine(url)  # does not touch the schema
+        if probe.dialect.name == "sqlite":
+            sqlite3.connect(probe.url.database).close()  # an empty file, as a first start finds
+        proc = cli("history", db_url=url)
+        caught = wait_until(lambda e=probe, p=proc: writer_active(e) or p.poll() is not None, 120)
+        migrating = caught and proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert migrating, "the first start finished before it could be killed"
+        with probe.connect() as conn:
+            tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+            version = (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+                if inspect(conn).has_table("alembic_version")
+                else []
+            )
+        assert (not tables and not version) or (tables >= {"loads", "monthly_counts"} and version)
+        probe.dispose()
+        engine = get_engine(url)  # the next start
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM monthly_uptake").scalar() == 0
+        engine.dispose()

@@ -243,3 +243,11 @@ def services(conn: Connection) -> pd.DataFrame:
         .order_by(Department.name, Service.name)
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=["service", "department", "online_since"])
+
+
+def complete_months(conn: Connection) -> list[str]:
+    """Months in which at least one service has both channels reported, oldest first."""
+    v = monthly_uptake.c
+    return list(
+        conn.scalars(select(v.month).where(v.total.is_not(None)).distinct().order_by(v.month))
+    )

@@ -1,14 +1,17 @@
-"""The Sitzungsmodus as the audience sees it: every slide in real Chromium, no sidebar."""
+"""In real Chromium: every slide of the Sitzungsmodus (no sidebar), and the report download."""
 
 import re
 from datetime import date
+from pathlib import Path
 
+import docx
 import pytest
-from browser_fixtures import assert_no_exception, screenshot, wait_for_app
+from accounts import make_accounts
+from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
 
 from db import get_engine, session
 from db.writes import begin_write
-from ingest.demo import FIELDS
+from ingest.demo import FIELDS, load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +74,47 @@ def test_click_through_every_slide(page, app_url, agenda):  # noqa: ANN001
     page.keyboard.press("ArrowLeft")
     page.get_by_text(f"Folie {count - 2} von {count}", exact=True).wait_for()
     assert "folie=" in page.url
+
+
+@pytest.fixture(scope="module")
+def admin_app(make_session_db_url):  # noqa: ANN001, ANN201
+    """The app on its own demo database with a test admin: (url, admin login)."""
+    url = make_session_db_url("report_browser")
+    engine = get_engine(url)
+    load_demo(engine)
+    logins = make_accounts(engine, "FB 3 Bürgerservice, Bürgerbüro")
+    engine.dispose()
+    with serve_app(url) as base:
+        yield base, logins["admin"]
+
+
+def test_admin_generates_and_downloads_the_report(page, admin_app, tmp_path):  # noqa: ANN001
+    url, admin = admin_app
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
+    page.get_by_label("Benutzername").fill(admin.username)
+    page.get_by_label("Passwort").fill(admin.password)
+    page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    page.get_by_text("Angemeldet als").wait_for()
+    wait_for_app(page)
+    # Through the navigation: a new page load would start a new (signed-out) session.
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Sachstandsbericht").click()
+    page.get_by_role("heading", name="Sachstandsbericht").wait_for()
+    wait_for_app(page)
+    page.get_by_label("Titel").fill("Sachstandsbericht Testsitzung")
+    page.get_by_role("button", name="Bericht erzeugen und speichern").click()
+    page.get_by_text("wurde erzeugt und gespeichert").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "report-page")
+    with page.expect_download(timeout=60_000) as pdf_download:
+        page.get_by_role("button", name="PDF").click()
+    pdf = Path(pdf_download.value.path()).read_bytes()
+    assert pdf_download.value.suggested_filename.startswith("Sachstandsbericht_Testsitzung")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+    with page.expect_download(timeout=60_000) as docx_download:
+        page.get_by_role("button", name="Word (.docx)").click()
+    document = docx.Document(docx_download.value.path())
+    assert document.paragraphs[1].text == "Sachstandsbericht Testsitzung"
+    assert "Änderungen seit dem letzten Bericht" in [p.text for p in document.paragraphs]

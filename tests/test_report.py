@@ -8,6 +8,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from accounts import make_accounts
+from app_helpers import log_in, new_app, open_page, page_names, texts
 from conftest import write_xlsx
 
 from db import get_engine
@@ -199,3 +201,49 @@ def test_stored_report_regenerates_identically_after_new_data(november, demo_eng
     with demo_engine.connect() as conn:
         assert latest_before(conn, date(2100, 1, 1)) == new_id
         assert json.loads(json.dumps(load_snapshot(conn, new_id))) == new
+
+
+@pytest.fixture(scope="module")
+def page_db(make_session_db_url):  # noqa: ANN001, ANN201
+    url = make_session_db_url("report_page")
+    engine = get_engine(url)
+    load_demo(engine)
+    yield url, engine
+    engine.dispose()
+
+
+def test_admin_generates_and_lists_reports_in_the_page(page_db, monkeypatch):  # noqa: ANN001
+    url, engine = page_db
+    logins = make_accounts(engine, "FB 3 Bürgerservice, Bürgerbüro")
+    at = log_in(new_app(url, monkeypatch).run(), logins["admin"].username, logins["admin"].password)
+    at = open_page(at, "report.py")
+    assert not at.exception
+    assert "Es ist noch kein Bericht gespeichert." in texts(at)
+    at.text_input[0].input(TITLE)
+    at.selectbox[0].set_value("2021-05")
+    at.selectbox[1].set_value("2021-10")
+    at.button(key="FormSubmitter:new_report-Bericht erzeugen und speichern").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "wurde erzeugt und gespeichert" in shown
+    assert TITLE in shown and "Zeitraum Mai 2021 bis Okt. 2021" in shown
+    assert [b.proto.label for b in at.get("download_button")] == ["Word (.docx)", "PDF"]
+    with engine.connect() as conn:
+        (stored,) = list_reports(conn)["id"]
+        snapshot = load_snapshot(conn, stored)
+    assert snapshot["period_end"] == "2021-10"
+    assert snapshot["previous"] is None
+    # A wrong period is refused with a German message, nothing stored.
+    at.selectbox[0].set_value("2021-10")
+    at.selectbox[1].set_value("2021-05")
+    at.button(key="FormSubmitter:new_report-Bericht erzeugen und speichern").click().run()
+    assert "beginnt nach seinem Ende" in texts(at)
+    with engine.connect() as conn:
+        assert len(list_reports(conn)) == 1
+
+
+def test_the_report_page_is_for_the_admin_only(page_db, monkeypatch):  # noqa: ANN001
+    url, _engine = page_db
+    at = new_app(url, monkeypatch).run()
+    assert "Sachstandsbericht" not in page_names(at)  # a visitor has no such page
+    assert "Sitzungsmodus" in page_names(at)

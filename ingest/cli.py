@@ -8,7 +8,7 @@ import traceback
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from db import get_engine
 from db.german import format_int
@@ -227,6 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("\nAbgebrochen, nichts wurde gespeichert.", file=sys.stderr)
+        return EXIT_REFUSED
+    except OperationalError as exc:  # the server went away mid-load, or a lock outlasted waiting
+        reason = (str(exc.orig).strip().splitlines() or [""])[0][:200]
+        print(
+            f"Die Verbindung zur Datenbank ist abgebrochen oder sie war zu lange gesperrt "
+            f"({reason}). Es wurde nichts gespeichert. Bitte erneut versuchen.",
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
     except Exception as exc:  # never a traceback in front of a user
         if os.environ.get("PORTALQUOTE_DEBUG"):

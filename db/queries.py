@@ -3,7 +3,20 @@
 import pandas as pd
 from sqlalchemy import Connection, case, func, select
 
-from db.models import Load, MonthlyCount, Service, Setting, monthly_uptake
+from db.models import (
+    ActionField,
+    CountChange,
+    Department,
+    Load,
+    Measure,
+    MeasureUpdate,
+    MonthlyCount,
+    Service,
+    Setting,
+    Target,
+    measure_services,
+    monthly_uptake,
+)
 from db.writes import DATA_VERSION, DEMO_FLAG
 
 UPTAKE_COLUMNS = ["service", "department", "month", "total", "online", "online_share"]
@@ -58,3 +71,257 @@ def month_overview(conn: Connection, month: str) -> pd.DataFrame:
     stmt = select(*v).where(v.month == month).order_by(v.department, v.service)
     df = _frame(conn, stmt, UPTAKE_COLUMNS)
     return df.merge(online_sources(conn, month), on=["service", "month"], how="left")
+
+
+# ---------------------------------------------------------------- dashboard pages (issue 3)
+
+SERVICE_COLUMNS = ["service", "department", "online_since"]
+TOTAL_COLUMNS = ["month", "total", "online", "online_share", "services"]
+MEASURE_COLUMNS = [
+    "measure_id", "group", "field", "field_position", "measure", "position", "status",
+    "responsible", "start", "end", "note", "noted_on",
+]  # fmt: skip
+HISTORY_COLUMNS = ["measure_id", "changed_on", "previous_status", "status", "note", "changed_by"]
+EVENT_COLUMNS = ["service", "measure", "changed_on", "previous_status", "status"]
+COVERAGE_COLUMNS = ["service", "department", "month", "complete"]
+LOAD_COLUMNS = ["id", "kind", "file_name", "loaded_by", "loaded_at", "rows", "state", "summary"]
+TARGET_COLUMNS = ["id", "service", "share", "due_month", "created_by", "created_at"]
+
+
+def _typed_uptake(df: pd.DataFrame) -> pd.DataFrame:
+    """Counts as nullable integers, the share as float (NULL stays missing, never 0)."""
+    for c in ("total", "online"):
+        df[c] = pd.array(df[c], dtype="Int64")
+    df["online_share"] = pd.to_numeric(df["online_share"], errors="coerce").astype(float)
+    return df
+
+
+def services(conn: Connection) -> pd.DataFrame:
+    """The service catalog: service, department, online_since (YYYY-MM or None)."""
+    stmt = (
+        select(Service.name, Department.name, Service.online_since)
+        .join(Department, Department.id == Service.department_id)
+        .order_by(Department.name, Service.name)
+    )
+    return _frame(conn, stmt, SERVICE_COLUMNS)
+
+
+def uptake(
+    conn: Connection,
+    service_names: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """Rows of monthly_uptake (optionally some services, months start..end) with the source
+    of each online figure; sorted by service and month."""
+    v = monthly_uptake.c
+    stmt = select(*v).order_by(v.service, v.month)
+    has_portal = func.max(case((MonthlyCount.source == "portal", 1), else_=0))
+    src = (
+        select(Service.name, MonthlyCount.month, has_portal)
+        .join(Service, Service.id == MonthlyCount.service_id)
+        .where(MonthlyCount.channel == "online")
+        .group_by(Service.name, MonthlyCount.month)
+    )
+    if service_names is not None:
+        stmt = stmt.where(v.service.in_(service_names))
+        src = src.where(Service.name.in_(service_names))
+    if start:
+        stmt = stmt.where(v.month >= start)
+        src = src.where(MonthlyCount.month >= start)
+    if end:
+        stmt = stmt.where(v.month <= end)
+        src = src.where(MonthlyCount.month <= end)
+    df = _typed_uptake(_frame(conn, stmt, UPTAKE_COLUMNS))
+    sources = _frame(conn, src, ["service", "month", "portal"])
+    sources["online_source"] = sources.pop("portal").map({1: "portal", 0: "report"})
+    return df.merge(sources, on=["service", "month"], how="left")
+
+
+def monthly_totals(conn: Connection, department: str | None = None) -> pd.DataFrame:
+    """Per month, the sums over all services with both channels reported (month, total,
+    online, online_share, services = how many services are in the sum); oldest first."""
+    v = monthly_uptake.c
+    stmt = (
+        select(v.month, func.sum(v.total), func.sum(v.online), func.count())
+        .where(v.total.is_not(None))
+        .group_by(v.month)
+        .order_by(v.month)
+    )
+    if department:
+        stmt = stmt.where(v.department == department)
+    df = _frame(conn, stmt, ["month", "total", "online", "services"])
+    df["total"] = df["total"].astype("int64")
+    df["online"] = df["online"].astype("int64")
+    df["online_share"] = (df["online"] / df["total"]).where(df["total"] > 0)
+    return df[TOTAL_COLUMNS]
+
+
+def measures(conn: Connection) -> pd.DataFrame:
+    """Every measure in display order with its group, action field, status, responsible
+    unit, start/end month and latest Sachstand (note and the day it was written)."""
+    mu = MeasureUpdate
+    latest = (
+        select(mu.measure_id, func.max(mu.id).label("last_id"))
+        .where(mu.note.is_not(None), mu.note != "")
+        .group_by(mu.measure_id)
+        .subquery()
+    )
+    af, m = ActionField, Measure
+    stmt = (
+        select(
+            m.id, af.group_name, af.name, af.position, m.name, m.position, m.status,
+            m.responsible, m.start_month, m.end_month, mu.note, mu.changed_on,
+        )
+        .join(af, af.id == m.action_field_id)
+        .outerjoin(latest, latest.c.measure_id == m.id)
+        .outerjoin(mu, mu.id == latest.c.last_id)
+        .order_by(af.position, af.id, m.position, m.id)
+    )  # fmt: skip
+    return _frame(conn, stmt, MEASURE_COLUMNS)
+
+
+def measure_history(conn: Connection) -> pd.DataFrame:
+    """Every dated status/Sachstand update of every measure, oldest first."""
+    mu = MeasureUpdate
+    stmt = select(
+        mu.measure_id, mu.changed_on, mu.previous_status, mu.status, mu.note, mu.changed_by
+    ).order_by(mu.measure_id, mu.changed_on, mu.id)
+    return _frame(conn, stmt, HISTORY_COLUMNS)
+
+
+def measure_links(conn: Connection) -> pd.DataFrame:
+    """Which services each measure is linked to (measure_id, service)."""
+    ms = measure_services.c
+    stmt = (
+        select(ms.measure_id, Service.name)
+        .join(Service, Service.id == ms.service_id)
+        .order_by(ms.measure_id, Service.name)
+    )
+    return _frame(conn, stmt, ["measure_id", "service"])
+
+
+def service_events(conn: Connection, service_names: list[str]) -> pd.DataFrame:
+    """Status changes of the measures linked to these services (a new measure is no change)."""
+    mu, m, ms = MeasureUpdate, Measure, measure_services.c
+    stmt = (
+        select(Service.name, m.name, mu.changed_on, mu.previous_status, mu.status)
+        .join(measure_services, ms.service_id == Service.id)
+        .join(m, m.id == ms.measure_id)
+        .join(mu, mu.measure_id == m.id)
+        .where(
+            Service.name.in_(service_names),
+            mu.previous_status.is_not(None),
+            mu.previous_status != mu.status,
+        )
+        .order_by(Service.name, mu.changed_on, m.name)
+    )
+    return _frame(conn, stmt, EVENT_COLUMNS)
+
+
+def coverage(
+    conn: Connection,
+    department: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """Per service and month with any count: complete (both channels) or not; months
+    without any count are absent (missing)."""
+    v = monthly_uptake.c
+    stmt = select(v.service, v.department, v.month, v.total.is_not(None)).order_by(
+        v.department, v.service, v.month
+    )
+    if department:
+        stmt = stmt.where(v.department == department)
+    if start:
+        stmt = stmt.where(v.month >= start)
+    if end:
+        stmt = stmt.where(v.month <= end)
+    df = _frame(conn, stmt, COVERAGE_COLUMNS)
+    df["complete"] = df["complete"].astype(bool)
+    return df
+
+
+def coverage_by_department(
+    conn: Connection, start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """Per department and month: services with complete and with incomplete figures, and
+    the department's number of services (the rest of them are missing)."""
+    v = monthly_uptake.c
+    complete = func.sum(case((v.total.is_not(None), 1), else_=0))
+    stmt = select(v.department, v.month, complete, func.count()).group_by(v.department, v.month)
+    if start:
+        stmt = stmt.where(v.month >= start)
+    if end:
+        stmt = stmt.where(v.month <= end)
+    df = _frame(conn, stmt, ["department", "month", "complete", "reported"])
+    sizes = _frame(
+        conn,
+        select(Department.name, func.count(Service.id))
+        .join(Service, Service.department_id == Department.id)
+        .group_by(Department.name),
+        ["department", "services"],
+    )
+    df = df.merge(sizes, on="department", how="left")
+    df["complete"] = df["complete"].astype(int)
+    df["incomplete"] = df.pop("reported").astype(int) - df["complete"]
+    df["missing"] = (df["services"] - df["complete"] - df["incomplete"]).clip(lower=0)
+    return df.sort_values(["department", "month"], ignore_index=True)
+
+
+def department_loads(conn: Connection) -> pd.DataFrame:
+    """Per department: services, the last load that changed its figures, newest month."""
+    last_load = (
+        select(Service.department_id.label("dep"), func.max(Load.loaded_at).label("at"))
+        .select_from(CountChange)
+        .join(Load, Load.id == CountChange.load_id)
+        .join(Service, Service.id == CountChange.service_id)
+        .where(Load.state == "loaded")
+        .group_by(Service.department_id)
+        .subquery()
+    )
+    newest = (
+        select(Service.department_id.label("dep"), func.max(MonthlyCount.month).label("month"))
+        .join(MonthlyCount, MonthlyCount.service_id == Service.id)
+        .group_by(Service.department_id)
+        .subquery()
+    )
+    size = (
+        select(Service.department_id.label("dep"), func.count().label("n"))
+        .group_by(Service.department_id)
+        .subquery()
+    )
+    stmt = (
+        select(Department.name, size.c.n, last_load.c.at, newest.c.month)
+        .join(size, size.c.dep == Department.id)
+        .outerjoin(last_load, last_load.c.dep == Department.id)
+        .outerjoin(newest, newest.c.dep == Department.id)
+        .order_by(Department.name)
+    )
+    return _frame(conn, stmt, ["department", "services", "last_load", "last_month"])
+
+
+def load_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
+    """The newest loads (all kinds), newest first."""
+    stmt = (
+        select(
+            Load.id, Load.kind, Load.file_name, Load.loaded_by, Load.loaded_at, Load.rows,
+            Load.state, Load.summary,
+        )
+        .order_by(Load.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    return _frame(conn, stmt, LOAD_COLUMNS)
+
+
+def targets(conn: Connection) -> pd.DataFrame:
+    """Every target: service (None = all services together), share 0..1, due month."""
+    stmt = (
+        select(
+            Target.id, Service.name, Target.share, Target.due_month, Target.created_by,
+            Target.created_at,
+        )
+        .outerjoin(Service, Service.id == Target.service_id)
+        .order_by(Service.name.is_not(None), Service.name, Target.due_month)
+    )  # fmt: skip
+    return _frame(conn, stmt, TARGET_COLUMNS)

@@ -1,0 +1,573 @@
+"""Dashboard chart builders: pure functions DataFrame -> finished alt.Chart (no Streamlit).
+
+Every builder returns a chart already configured with the German locale (numbers "1.234",
+"30 %", months "Okt. 2021"), so it can be shown with st.altair_chart or rendered with
+vl-convert as it is; compose charts from the private layer helpers, not from the results.
+Months come in as text "YYYY-MM"; colours are Okabe-Ito, lines also differ by stroke dash.
+"""
+
+import json
+
+import altair as alt
+import pandas as pd
+
+from db.german import format_int, format_month, format_percent
+from report.charts import NUMBER_LOCALE, TIME_LOCALE
+
+# Okabe-Ito (colour-blind safe), in the order series get them.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
+DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [1, 4], [6, 2, 2, 2]]
+TOTAL_COLOR, ONLINE_COLOR, SHARE_COLOR = "#56B4E9", "#0072B2", "#D55E00"
+TARGET_COLOR, MARKER_COLOR, SMALL_COLOR = "#000000", "#009E73", "#8C8C8C"
+# A share based on fewer requests than this is shown greyed, with a note.
+SMALL_BASE = 20
+SMALL_LABEL = f"Quote aus weniger als {SMALL_BASE} Anträgen"
+STATUS_ORDER = ["planned", "preparing", "in_progress", "done", "deferred"]
+STATUS_LABELS = {
+    "planned": "geplant",
+    "preparing": "in Vorbereitung",
+    "in_progress": "in Umsetzung",
+    "done": "umgesetzt",
+    "deferred": "zurückgestellt",
+}
+STATUS_COLORS = {
+    "planned": "#999999",
+    "preparing": "#E69F00",
+    "in_progress": "#0072B2",
+    "done": "#009E73",
+    "deferred": "#CC79A7",
+}
+COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt"]
+COVERAGE_COLORS = ["#009E73", "#E69F00", "#EEEEEE"]
+MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
+FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+
+
+def localize(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
+    """German number and time locale, and type large enough for a projector; apply last."""
+    size = 17 if big else 14
+    return (
+        chart.configure(locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE), font=FONT)
+        .configure_axis(labelFontSize=size, titleFontSize=size, labelColor="#222222")
+        .configure_legend(
+            labelFontSize=size, titleFontSize=size, orient="bottom", labelLimit=0, columns=3
+        )
+        .configure_header(labelFontSize=size, titleFontSize=size, labelColor="#222222")
+        .configure_title(fontSize=size + 3, anchor="start")
+        .configure_text(fontSize=size - 1)
+        .configure_view(stroke=None)
+    )
+
+
+def _date(month: pd.Series) -> pd.Series:
+    return month.astype(str) + "-01"
+
+
+def _x(title: str | None = None, domain: list[str] | None = None) -> alt.X:
+    scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    return alt.X("date:T", timeUnit="utcyearmonth", axis=MONTH_AXIS, title=title, scale=scale)
+
+
+def _count_text(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else format_int(int(value))
+
+
+def _share_text(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else format_percent(float(value))
+
+
+def _share_domain(*values: object) -> list[float]:
+    top = max([0.1, *(float(v) for v in values if v is not None and not pd.isna(v))])
+    return [0.0, min(1.0, top * 1.12)]
+
+
+def _prepared(uptake: pd.DataFrame) -> pd.DataFrame:
+    """Month as date, float counts, German texts for tooltips, the small-base flag."""
+    df = uptake.copy()
+    df["date"] = _date(df["month"])
+    df["monat"] = df["month"].map(format_month)
+    df["gesamt"] = df["total"].map(_count_text)
+    df["online_text"] = df["online"].map(_count_text)
+    df["quote"] = df["online_share"].map(_share_text)
+    df["small"] = df["online_share"].notna() & (df["total"].fillna(0).astype(float) < SMALL_BASE)
+    for c in ("total", "online", "online_share"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    return df
+
+
+def _tooltip(*extra: alt.Tooltip) -> list[alt.Tooltip]:
+    return [
+        *extra,
+        alt.Tooltip("monat:N", title="Monat"),
+        alt.Tooltip("gesamt:N", title="Anträge gesamt"),
+        alt.Tooltip("online_text:N", title="davon online"),
+        alt.Tooltip("quote:N", title="Onlinequote"),
+    ]
+
+
+def _projection_frame(projection: pd.DataFrame | None) -> pd.DataFrame:
+    if projection is None or projection.empty:
+        return pd.DataFrame(columns=["month", "online_share", "date", "label"])
+    df = projection[["month", "share"]].rename(columns={"share": "online_share"})
+    df["date"] = _date(df["month"])
+    df["label"] = ""
+    df.loc[df.index[-1], "label"] = "Prognose"
+    return df
+
+
+def _target_layers(target: tuple[float, str] | None, y: alt.Y, label_date: str) -> list[alt.Chart]:
+    """A horizontal rule at the target share, labelled 'Ziel 50 % bis Dez. 2025'."""
+    if target is None:
+        return []
+    share, due = target
+    df = pd.DataFrame(
+        {
+            "online_share": [share],
+            "date": [label_date],
+            "label": [f"Ziel {format_percent(share, 0)} bis {format_month(due)}"],
+        }
+    )
+    rule = (
+        alt.Chart(df)
+        .mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=2)
+        .encode(y=y, tooltip=[alt.Tooltip("label:N", title="Ziel")])
+    )
+    text = (
+        alt.Chart(df)
+        .mark_text(align="right", dy=14, color=TARGET_COLOR, fontWeight="bold")
+        .encode(x=_x(), y=y, text="label:N")
+    )
+    return [rule, text]
+
+
+def _projection_layers(projection: pd.DataFrame | None, y: alt.Y) -> list[alt.Chart]:
+    """The trend continued as a dashed line, labelled 'Prognose' at its end."""
+    df = _projection_frame(projection)
+    if df.empty:
+        return []
+    df["monat"] = df["month"].map(format_month)
+    df["quote"] = df["online_share"].map(_share_text)
+    base = alt.Chart(df).encode(x=_x(), y=y)
+    line = base.mark_line(color=SHARE_COLOR, strokeDash=[3, 3], strokeWidth=2.5).encode(
+        tooltip=[
+            alt.Tooltip("monat:N", title="Prognose für"),
+            alt.Tooltip("quote:N", title="Onlinequote (Prognose)"),
+        ]
+    )
+    text = base.mark_text(
+        align="right", dy=-14, color=SHARE_COLOR, fontStyle="italic", fontWeight="bold"
+    ).encode(text="label:N")
+    return [line, text]
+
+
+def _marker_layers(markers: pd.DataFrame | None, first: str, last: str) -> list[alt.Chart]:
+    """Vertical rules for dated events (online since, status changes) with short labels."""
+    if markers is None or markers.empty:
+        return []
+    df = markers[(markers["month"] >= first) & (markers["month"] <= last)].copy()
+    if df.empty:
+        return []
+    df = df.sort_values("month", ignore_index=True)
+    df["date"] = _date(df["month"])
+    df["monat"] = df["month"].map(format_month)
+    # Stack labels of nearby events (four rows) so they do not overprint each other.
+    df["row"] = [i % 4 for i in range(len(df))]
+    rules = (
+        alt.Chart(df)
+        .mark_rule(color=MARKER_COLOR, strokeDash=[2, 2], strokeWidth=2)
+        .encode(
+            x=_x(),
+            tooltip=[alt.Tooltip("monat:N", title="Monat"), alt.Tooltip("label:N", title="")],
+        )
+    )
+    texts = [
+        alt.Chart(df[df["row"] == r])
+        .mark_text(align="left", dx=4, color="#00563F", fontWeight="bold")
+        .encode(x=_x(), y=alt.value(12 + 18 * r), text="label:N")
+        for r in sorted(set(df["row"]))
+    ]
+    return [rules, *texts]
+
+
+def uptake_chart(
+    uptake: pd.DataFrame,
+    *,
+    target: tuple[float, str] | None = None,
+    markers: pd.DataFrame | None = None,
+    projection: pd.DataFrame | None = None,
+    title: str | None = None,
+    height: int = 340,
+    big: bool = False,
+) -> alt.TopLevelMixin:
+    """One service (or a sum): requests per month as bars (total behind, online in front),
+    the online share as a line on the right axis; optional target rule (share, due month),
+    markers (month, label) on the time axis and the projection (month, share) as 'Prognose'.
+    """
+    df = _prepared(uptake)
+    first, last = str(df["month"].min()), str(df["month"].max())
+    proj = _projection_frame(projection)
+    end = max([last, *proj["month"]]) if len(proj) else last
+    domain = [f"{first}-01", f"{end}-01"] if end != last else None
+    kinds = ["Anträge gesamt", "davon online", "Onlinequote"]
+    if df["small"].any():
+        kinds.append(SMALL_LABEL)
+    color_scale = alt.Scale(
+        domain=kinds, range=[TOTAL_COLOR, ONLINE_COLOR, SHARE_COLOR, SMALL_COLOR][: len(kinds)]
+    )
+
+    color = alt.Color("kind:N", scale=color_scale, legend=alt.Legend(title=None))
+
+    def kind(chart: alt.Chart, label: str) -> alt.Chart:
+        # A constant series name per layer gives one legend for bars, line and grey points.
+        return chart.transform_calculate(kind=json.dumps(label)).encode(color=color)
+
+    x = _x(domain=domain)
+    counts_y = alt.Y("total:Q", title="Anträge", axis=alt.Axis(format=",d", titleColor="#222"))
+    bars = alt.layer(
+        kind(
+            alt.Chart(df)
+            .mark_bar(stroke=ONLINE_COLOR, strokeWidth=0.5)
+            .encode(x=x, y=counts_y, tooltip=_tooltip()),
+            "Anträge gesamt",
+        ),
+        kind(
+            alt.Chart(df).mark_bar().encode(x=x, y=alt.Y("online:Q"), tooltip=_tooltip()),
+            "davon online",
+        ),
+    )
+    share_max = [df["online_share"].max(), proj["online_share"].max() if len(proj) else None]
+    if target:
+        share_max.append(target[0])
+    share_y = alt.Y(
+        "online_share:Q",
+        title="Onlinequote",
+        axis=alt.Axis(format=".0%", orient="right", titleColor=SHARE_COLOR),
+        scale=alt.Scale(domain=_share_domain(*share_max)),
+    )
+    share_df = df[df["online_share"].notna()]
+    line = kind(
+        alt.Chart(share_df).mark_line(strokeWidth=3).encode(x=x, y=share_y, tooltip=_tooltip()),
+        "Onlinequote",
+    )
+    points = kind(
+        alt.Chart(share_df[~share_df["small"]])
+        .mark_point(filled=True, size=55)
+        .encode(x=x, y=share_y, tooltip=_tooltip()),
+        "Onlinequote",
+    )
+    share_layers = [line, points]
+    if df["small"].any():
+        share_layers.append(
+            kind(
+                alt.Chart(share_df[share_df["small"]])
+                .mark_point(filled=False, size=90, strokeWidth=2)
+                .encode(x=x, y=share_y, tooltip=_tooltip()),
+                SMALL_LABEL,
+            )
+        )
+    share_layers += _target_layers(target, share_y, f"{end}-01")
+    share_layers += _projection_layers(projection, share_y)
+    share_layers += _marker_layers(markers, first, last)
+    chart = alt.layer(bars, alt.layer(*share_layers)).resolve_scale(y="independent")
+    props: dict = {"height": height}
+    if title:
+        props["title"] = title
+    return localize(chart.properties(**props), big=big)
+
+
+def share_lines_chart(
+    uptake: pd.DataFrame,
+    *,
+    series: str = "service",
+    target: tuple[float, str] | None = None,
+    projection: pd.DataFrame | None = None,
+    title: str | None = None,
+    height: int = 320,
+    big: bool = False,
+) -> alt.TopLevelMixin:
+    """Online share per month, one line per value of `series` (colour and stroke dash);
+    points from fewer than 20 requests hollow and grey; optional target and projection."""
+    df = _prepared(uptake[uptake["online_share"].notna()])
+    df["series"] = df[series].astype(str)
+    names = list(dict.fromkeys(df["series"]))
+    proj = _projection_frame(projection)
+    last = str(df["month"].max()) if len(df) else None
+    end = max([last, *proj["month"]]) if last and len(proj) else last
+    x = _x(domain=[f"{df['month'].min()}-01", f"{end}-01"] if end != last else None)
+    maxima = [df["online_share"].max(), proj["online_share"].max() if len(proj) else None]
+    if target:
+        maxima.append(target[0])
+    domain = _share_domain(*maxima)
+    y = alt.Y("online_share:Q", title="Onlinequote", axis=alt.Axis(format=".0%"))
+    y = y.scale(domain=domain)
+    color = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=PALETTE[: max(1, len(names))]),
+        legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3),
+    )
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=names, range=DASHES[: max(1, len(names))]), legend=None
+    )
+    tip = _tooltip(alt.Tooltip("series:N", title="Leistung"))
+    base = alt.Chart(df).encode(x=x, y=y)
+    layers = [
+        base.mark_line(strokeWidth=3).encode(color=color, strokeDash=dash, tooltip=tip),
+        base.transform_filter("!datum.small")
+        .mark_point(filled=True, size=45)
+        .encode(color=color, tooltip=tip),
+        base.transform_filter("datum.small")
+        .mark_point(filled=False, size=80, strokeWidth=2, color=SMALL_COLOR)
+        .encode(tooltip=tip),
+    ]
+    if end:
+        layers += _target_layers(target, y, f"{end}-01")
+    layers += _projection_layers(projection, y)
+    props: dict = {"height": height}
+    if title:
+        props["title"] = title
+    return localize(alt.layer(*layers).properties(**props), big=big)
+
+
+def share_by_service_chart(
+    month: pd.DataFrame,
+    *,
+    target: tuple[float, str] | None = None,
+    service_targets: pd.DataFrame | None = None,
+    title: str | None = None,
+    big: bool = False,
+) -> alt.TopLevelMixin:
+    """Online share of each service in one month as ranked bars, each labelled with its
+    base ('29,8 % · 203 von 681'); shares from fewer than 20 requests greyed; the overall
+    target as a vertical rule, per-service targets (service, share) as black ticks."""
+    df = month[month["online_share"].notna()].copy()
+    df["small"] = df["total"].astype(float) < SMALL_BASE
+    df["label"] = [
+        f"{format_percent(s)} · {format_int(int(o))} von {format_int(int(t))}"
+        for s, o, t in zip(df["online_share"], df["online"], df["total"], strict=True)
+    ]
+    df["basis"] = df["small"].map({True: SMALL_LABEL, False: "Onlinequote"})
+    df["online_share"] = df["online_share"].astype(float)
+    order = list(df.sort_values(["online_share", "service"], ascending=[False, True])["service"])
+    y = alt.Y("service:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
+    x = alt.X(
+        "online_share:Q",
+        title="Onlinequote",
+        axis=alt.Axis(format=".0%"),
+        scale=alt.Scale(domain=[0, 1.0]),
+    )
+    base = alt.Chart(df).encode(y=y)
+    tip = [
+        alt.Tooltip("service:N", title="Leistung"),
+        alt.Tooltip("label:N", title="Onlinequote"),
+    ]
+    bars = base.mark_bar().encode(
+        x=x,
+        color=alt.Color(
+            "basis:N",
+            title=None,
+            scale=alt.Scale(domain=["Onlinequote", SMALL_LABEL], range=[ONLINE_COLOR, SMALL_COLOR]),
+        ),
+        tooltip=tip,
+    )
+    labels = base.mark_text(align="left", dx=5, color="#222222").encode(
+        x=x, text="label:N", tooltip=tip
+    )
+    layers = [bars, labels]
+    if service_targets is not None and not service_targets.empty:
+        ticks = service_targets[service_targets["service"].isin(order)].copy()
+        ticks["ziel"] = ticks["share"].map(lambda s: format_percent(s, 0))
+        layers.append(
+            alt.Chart(ticks)
+            .mark_tick(color=TARGET_COLOR, thickness=3, size=24)
+            .encode(
+                x=alt.X("share:Q"),
+                y=alt.Y("service:N", sort=order),
+                tooltip=[
+                    alt.Tooltip("service:N", title="Leistung"),
+                    alt.Tooltip("ziel:N", title="Ziel"),
+                ],
+            )
+        )
+    if target is not None:
+        rule_df = pd.DataFrame(
+            {
+                "share": [target[0]],
+                "label": [f"Ziel {format_percent(target[0], 0)} bis {format_month(target[1])}"],
+            }
+        )
+        layers.append(
+            alt.Chart(rule_df)
+            .mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=2)
+            .encode(x="share:Q", tooltip=[alt.Tooltip("label:N", title="Ziel")])
+        )
+    props: dict = {"height": alt.Step(34 if big else 28)}
+    if title:
+        props["title"] = title
+    return localize(alt.layer(*layers).properties(**props), big=big)
+
+
+def status_chart(counts: pd.DataFrame, *, big: bool = False) -> alt.TopLevelMixin:
+    """Measures per status per action field (field, status, count) as stacked bars, in the
+    order of the fields as given."""
+    df = counts[counts["count"] > 0].copy()
+    fields = list(dict.fromkeys(counts["field"]))
+    df["status_label"] = df["status"].map(STATUS_LABELS)
+    df["order"] = df["status"].map(STATUS_ORDER.index)
+    present = [s for s in STATUS_ORDER if s in set(df["status"])]
+    color = alt.Color(
+        "status_label:N",
+        title="Status",
+        sort=[STATUS_LABELS[s] for s in present],
+        scale=alt.Scale(
+            domain=[STATUS_LABELS[s] for s in present],
+            range=[STATUS_COLORS[s] for s in present],
+        ),
+    )
+    y = alt.Y("field:N", sort=fields, title=None, axis=alt.Axis(labelLimit=380))
+    x = alt.X("count:Q", title="Maßnahmen", stack="zero", axis=alt.Axis(format="d", tickMinStep=1))
+    tip = [
+        alt.Tooltip("field:N", title="Handlungsfeld"),
+        alt.Tooltip("status_label:N", title="Status"),
+        alt.Tooltip("count:Q", title="Maßnahmen"),
+    ]
+    base = alt.Chart(df).encode(y=y, x=x, order=alt.Order("order:Q"))
+    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(color=color, tooltip=tip)
+    text = base.mark_text(dx=-10, color="white", fontWeight="bold").encode(
+        x=alt.X("count:Q", stack="zero", bandPosition=1),
+        text="count:Q",
+        tooltip=tip,
+    )
+    # The count sits at the right end of each segment; dark text on the light colours.
+    text = text.encode(
+        color=alt.condition(
+            "datum.status == 'planned' || datum.status == 'preparing'",
+            alt.value("#000000"),
+            alt.value("#FFFFFF"),
+        )
+    )
+    return localize(alt.layer(bars, text).properties(height=alt.Step(36 if big else 30)), big=big)
+
+
+def roadmap_chart(
+    measures: pd.DataFrame,
+    *,
+    today: str | None = None,
+    width: int = 760,
+    big: bool = False,
+) -> alt.TopLevelMixin:
+    """Planned start to end of each measure (field, measure, status, start, end) as bars,
+    one panel per action field in the given order; 'heute' as a vertical rule."""
+    cols = ["field", "measure", "status", "start", "end", "responsible"]
+    df = measures.dropna(subset=["start", "end"])[cols].copy()
+    df["responsible"] = df["responsible"].fillna("–")
+    df = df[df["start"].astype(str) <= df["end"].astype(str)]
+    fields = list(dict.fromkeys(measures["field"]))
+    df["von"] = _date(df["start"])
+    # A bar runs to the end of its end month.
+    end = pd.to_datetime(df["end"].astype(str) + "-01") + pd.offsets.MonthBegin(1)
+    df["bis"] = end.dt.strftime("%Y-%m-%d")
+    df["status_label"] = df["status"].map(STATUS_LABELS)
+    df["zeitraum"] = [
+        f"{format_month(a)} bis {format_month(b)}"
+        for a, b in zip(df["start"], df["end"], strict=True)
+    ]
+    present = [s for s in STATUS_ORDER if s in set(df["status"])]
+    order = list(df["measure"])
+    bars = (
+        alt.Chart()
+        .mark_bar(cornerRadius=3, height=alt.RelativeBandSize(0.7))
+        .encode(
+            x=alt.X(
+                "von:T",
+                title=None,
+                axis=alt.Axis(
+                    format="%Y", labelAngle=0, grid=True, tickCount={"interval": "year", "step": 1}
+                ),
+            ),
+            x2="bis:T",
+            y=alt.Y("measure:N", sort=order, title=None, axis=alt.Axis(labelLimit=340)),
+            color=alt.Color(
+                "status_label:N",
+                title="Status",
+                sort=[STATUS_LABELS[s] for s in present],
+                scale=alt.Scale(
+                    domain=[STATUS_LABELS[s] for s in present],
+                    range=[STATUS_COLORS[s] for s in present],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Maßnahme"),
+                alt.Tooltip("status_label:N", title="Status"),
+                alt.Tooltip("zeitraum:N", title="Zeitraum"),
+                alt.Tooltip("responsible:N", title="Verantwortlich"),
+            ],
+        )
+    )
+    layers = [bars]
+    if today:
+        layers.append(
+            alt.Chart()
+            .mark_rule(color=TARGET_COLOR, strokeDash=[4, 3], strokeWidth=2)
+            .encode(x=alt.datum(alt.DateTime(year=int(today[:4]), month=int(today[5:7]), date=15)))
+        )
+    chart = (
+        alt.layer(*layers, data=df)
+        .properties(width=width, height=alt.Step(34 if big else 28))
+        .facet(
+            row=alt.Row(
+                "field:N",
+                sort=fields,
+                title=None,
+                header=alt.Header(
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelAnchor="start",
+                    labelOrient="top",
+                    labelFontWeight="bold",
+                    labelLimit=0,
+                ),
+            ),
+            spacing=10,
+        )
+        .resolve_scale(y="independent")
+    )
+    return localize(chart, big=big)
+
+
+def coverage_chart(
+    grid: pd.DataFrame, *, row: str = "service", row_title: str | None = None
+) -> alt.TopLevelMixin:
+    """A row x month grid (row, month, state in vollständig/unvollständig/fehlt)."""
+    df = grid.copy()
+    df["date"] = _date(df["month"])
+    df["monat"] = df["month"].map(format_month)
+    rows = list(dict.fromkeys(df[row]))
+    tip = [
+        alt.Tooltip(f"{row}:N", title=row_title or "Leistung"),
+        alt.Tooltip("monat:N", title="Monat"),
+        alt.Tooltip("state:N", title="Stand"),
+    ]
+    if "detail" in df.columns:
+        tip.append(alt.Tooltip("detail:N", title="Leistungen"))
+    chart = (
+        alt.Chart(df)
+        .mark_rect(stroke="white", strokeWidth=1.5)
+        .encode(
+            x=alt.X(
+                "date:O",
+                timeUnit="utcyearmonth",
+                title=None,
+                axis=alt.Axis(format="%b %y", labelAngle=-45, labelOverlap=True),
+            ),
+            y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=340)),
+            color=alt.Color(
+                "state:N",
+                title="Monat gemeldet",
+                scale=alt.Scale(domain=COVERAGE_STATES, range=COVERAGE_COLORS),
+            ),
+            tooltip=tip,
+        )
+        .properties(height=alt.Step(26))
+    )
+    return localize(chart)

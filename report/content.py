@@ -11,7 +11,15 @@ from report import charts
 from report.snapshot import STATUS_LABELS, add_months, month_range, overall
 
 SMALL_BASE = charts.SMALL_BASE
-CHART_MAX_SERVICES = 4  # measures with more linked services get a table, not a chart
+CHART_MAX_SERVICES = 4
+# Column widths (cm on A4) that fit each status label in bold without breaking a word.
+STATUS_WIDTHS = {
+    "planned": 1.9,
+    "preparing": 2.9,
+    "in_progress": 2.6,
+    "done": 2.2,
+    "deferred": 2.8,
+}  # measures with more linked services get a table, not a chart
 
 
 @dataclass
@@ -185,7 +193,9 @@ def _overview(s: dict, n: _Numbers) -> list[Block]:
                 "Antragszahlen vor."
             )
         )
-    statuses = list(STATUS_LABELS)
+    # Only the statuses that occur: fewer, wider columns keep the German headers whole.
+    present = {m["status"] for f in s["fields"] for m in f["measures"]}
+    statuses = [k for k in STATUS_LABELS if k in present]
     rows = []
     totals: Counter = Counter()
     for f in s["fields"]:
@@ -202,8 +212,8 @@ def _overview(s: dict, n: _Numbers) -> list[Block]:
             Table(
                 ["Handlungsfeld", *(STATUS_LABELS[k] for k in statuses), "gesamt"],
                 rows,
-                [4, 1.6, 2.5, 2.3, 2.1, 2.4, 1.5],
-                [False] + [True] * 6,
+                [5.2, *(STATUS_WIDTHS[k] for k in statuses), 1.8],
+                [False] + [True] * (len(statuses) + 1),
                 n.table("Maßnahmen je Handlungsfeld nach Status zum Stichtag"),
             )
         )

@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -32,6 +33,7 @@ MARGIN = 2.2 * cm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
 HEADER_FILL = colors.HexColor("#DCE6F0")
 NOTE_COLOR = colors.HexColor("#555555")
+CELL_PADDING = 4  # points left and right in table cells
 # Characters outside WinAnsi, for the fallback to the built-in Helvetica.
 ASCII_FALLBACK = {"→": "->", "−": "-", "\u202f": " "}
 
@@ -126,10 +128,32 @@ class _Doc(BaseDocTemplate):
         self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
 
 
-def _table(block: Table, st: _Styles) -> list:
+def _column_widths(block: Table, st: _Styles) -> list[float]:
+    """The block's relative widths, but each column at least as wide as its longest word,
+    so German compounds ("Veränderungsmanagement") are never cut in the middle."""
+    pad = 2 * CELL_PADDING + 1
+
+    def longest(text: str, font: str) -> float:
+        return max((stringWidth(w, font, st.cell.fontSize) for w in text.split()), default=0)
+
+    least = [
+        max([longest(head, st.bold), *(longest(row[i], st.regular) for row in block.rows)]) + pad
+        for i, head in enumerate(block.columns)
+    ]
     total = sum(block.widths)
-    widths = [TEXT_WIDTH * w / total for w in block.widths]
+    widths = [max(TEXT_WIDTH * w / total, m) for w, m in zip(block.widths, least, strict=True)]
+    excess = sum(widths) - TEXT_WIDTH
+    slack = [w - m for w, m in zip(widths, least, strict=True)]
+    if excess > 0 and sum(slack) > 0:
+        # Take the excess from the columns that have room to spare, in proportion to it.
+        share = min(1.0, excess / sum(slack))
+        widths = [w - s * share for w, s in zip(widths, slack, strict=True)]
+    return widths
+
+
+def _table(block: Table, st: _Styles) -> list:
     numeric = block.numeric or [False] * len(block.columns)
+    widths = _column_widths(block, st)
     head = [
         RLParagraph(st.text(c), st.cell_head_right if r else st.cell_head)
         for c, r in zip(block.columns, numeric, strict=True)
@@ -149,6 +173,8 @@ def _table(block: Table, st: _Styles) -> list:
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ]
         )

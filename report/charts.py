@@ -133,40 +133,6 @@ def share_facets(
     return german(chart)
 
 
-def share_bars(
-    uptake: pd.DataFrame,
-    *,
-    title: str | None = None,
-    width: int = 560,
-    big: bool = False,
-) -> alt.TopLevelMixin:
-    """Online share of many services in one month as ranked bars, labelled ("29,8 %")."""
-    df = uptake[uptake["online_share"].notna()].copy()
-    df["total"] = df["total"].astype(float)
-    df["online"] = df["online"].astype(float)
-    df["small"] = df["total"] < SMALL_BASE
-    order = list(df.sort_values(["online_share", "service"], ascending=[False, True])["service"])
-    y = alt.Y("service:N", sort=order, title=None, axis=alt.Axis(labelLimit=400))
-    x = alt.X("online_share:Q", title="Onlinequote", axis=alt.Axis(format=".0%"))
-    base = alt.Chart(df).encode(y=y, x=x)
-    bars = base.mark_bar(color=ONLINE_COLOR).encode(
-        opacity=alt.condition("datum.small", alt.value(0.4), alt.value(1)),
-        tooltip=[
-            alt.Tooltip("service:N", title="Leistung"),
-            alt.Tooltip("total:Q", format=",d", title="Anträge gesamt"),
-            alt.Tooltip("online:Q", format=",d", title="davon online"),
-            alt.Tooltip("online_share:Q", format=".1%", title="Onlinequote"),
-        ],
-    )
-    labels = base.mark_text(align="left", dx=4, fontSize=18 if big else 11).encode(
-        text=alt.Text("online_share:Q", format=".1%")
-    )
-    props = {"width": width, "height": alt.Step(40 if big else 18)}
-    if title:
-        props["title"] = title
-    return german((bars + labels).properties(**props), big=big)
-
-
 def volume_bars(
     uptake: pd.DataFrame,
     *,

@@ -5,11 +5,10 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data
+from dashboard import auth, charts, data
 from dashboard.escape import md
 from db import asof, session
 from db.writes import begin_write
-from report import charts
 from report import slides as content
 
 PRESENT, SLIDE = "praesentation", "folie"
@@ -127,14 +126,19 @@ def uptake_block(uptake: pd.DataFrame, services: list[str], title: str) -> None:
         st.info("Zum Stichtag lagen für diese Leistungen keine vollständigen Zahlen vor.")
         return
     if len(services) <= LINES_MAX:
-        chart = charts.share_lines(content.recent(uptake, services), big=True, height=320)
+        chart = charts.share_lines_chart(content.recent(uptake, services), big=True, height=320)
         alt_text = f"{title}: Onlinequote der letzten zwölf Monate je Leistung"
     else:
-        chart = charts.share_bars(content.latest(uptake, services), big=True)
+        chart = charts.share_by_service_chart(content.latest(uptake, services), big=True)
         alt_text = f"{title}: Onlinequote je Leistung im {month}"
     st.altair_chart(chart, width="stretch", theme=None, alt=alt_text)
-    st.markdown(f"**Zahlen für {month}**")
-    st.table(content.service_rows(uptake, services).set_index("Leistung"))
+    table = content.service_rows(uptake, services).set_index("Leistung")
+    if len(services) <= LINES_MAX:
+        st.markdown(f"**Zahlen für {month}**")
+        st.table(table)
+    else:  # the bars already carry each base ("203 von 681"); the table on request
+        with st.expander(f"Zahlen für {month} als Tabelle"):
+            st.table(table)
 
 
 def overview(uptake: pd.DataFrame, measures: pd.DataFrame) -> None:
@@ -196,7 +200,11 @@ with st.container(border=not presenting):
             st.info("Für diese Folie sind keine Leistungen ausgewählt.")
     else:
         linked = content.linked_services(measures, links, slide.field_id)
-        if linked:
+        if len(linked) > LINES_MAX:  # ranked bars need the full width for their labels
+            measure_list(measures, slide.field_id)
+            st.subheader("Inanspruchnahme der verknüpften Leistungen", anchor=False)
+            uptake_block(uptake, linked, slide.title)
+        elif linked:
             left, right = st.columns([1, 1], gap="large")
             with left:
                 measure_list(measures, slide.field_id)

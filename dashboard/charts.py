@@ -115,7 +115,9 @@ def _projection_frame(projection: pd.DataFrame | None) -> pd.DataFrame:
     return df
 
 
-def _target_layers(target: tuple[float, str] | None, y: alt.Y, label_date: str) -> list[alt.Chart]:
+def _target_layers(
+    target: tuple[float, str] | None, y: alt.Y, label_date: str, name: str = "Ziel"
+) -> list[alt.Chart]:
     """A horizontal rule at the target share, labelled 'Ziel 50 % bis Dez. 2025'."""
     if target is None:
         return []
@@ -124,7 +126,7 @@ def _target_layers(target: tuple[float, str] | None, y: alt.Y, label_date: str) 
         {
             "online_share": [share],
             "date": [label_date],
-            "label": [f"Ziel {format_percent(share, 0)} bis {format_month(due)}"],
+            "label": [f"{name} {format_percent(share, 0)} bis {format_month(due)}"],
         }
     )
     rule = (
@@ -195,6 +197,7 @@ def uptake_chart(
     target: tuple[float, str] | None = None,
     markers: pd.DataFrame | None = None,
     projection: pd.DataFrame | None = None,
+    target_name: str = "Ziel",
     title: str | None = None,
     height: int = 340,
     big: bool = False,
@@ -265,7 +268,7 @@ def uptake_chart(
                 SMALL_LABEL,
             )
         )
-    share_layers += _target_layers(target, share_y, f"{end}-01")
+    share_layers += _target_layers(target, share_y, f"{end}-01", target_name)
     share_layers += _projection_layers(projection, share_y)
     share_layers += _marker_layers(markers, first, last)
     chart = alt.layer(bars, alt.layer(*share_layers)).resolve_scale(y="independent")
@@ -281,6 +284,7 @@ def share_lines_chart(
     series: str = "service",
     target: tuple[float, str] | None = None,
     projection: pd.DataFrame | None = None,
+    target_name: str = "Ziel",
     title: str | None = None,
     height: int = 320,
     big: bool = False,
@@ -321,7 +325,7 @@ def share_lines_chart(
         .encode(tooltip=tip),
     ]
     if end:
-        layers += _target_layers(target, y, f"{end}-01")
+        layers += _target_layers(target, y, f"{end}-01", target_name)
     layers += _projection_layers(projection, y)
     props: dict = {"height": height}
     if title:

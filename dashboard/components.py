@@ -1,9 +1,14 @@
 """Small page parts shared by all pages: demo banner, 'Über die Daten' box, empty state."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, export_buttons
+from dashboard.charts import SMALL_BASE
+from dashboard.escape import md
 from db.german import format_month
+from db.targets import TargetStatus
 
 
 def page_facts() -> dict:
@@ -29,7 +34,10 @@ def about_data(facts: dict) -> None:
             "stammen aus den Monatsmeldungen der Fachbereiche und aus dem Export des "
             "Serviceportals; wo es einen Portal-Export gibt, ist er für die Online-Zahl "
             "maßgeblich. Ein Monat, für den nur einer der beiden Wege gemeldet wurde, gilt als "
-            f"unvollständig und hat keine Onlinequote.\n\nZuletzt geladen: {loaded}."
+            "unvollständig und hat keine Onlinequote. Eine Quote aus weniger als "
+            f"{SMALL_BASE} Anträgen ist grau dargestellt, weil sie stark schwankt. Die "
+            "**Prognose** schreibt den linearen Trend der letzten zwölf Monate fort; sie ist "
+            f"eine Rechnung, keine Zusage.\n\nZuletzt geladen: {loaded}."
         )
 
 
@@ -55,3 +63,91 @@ def empty_state(facts: dict) -> bool:
 
 def month_caption(month: str) -> str:
     return f"Letzter vollständiger Monat: **{format_month(month, long=True)}**"
+
+
+# ---------------------------------------------------------------- shared page parts (issue 3)
+
+# Longer tables go into a scrolling data grid; shorter ones are real HTML tables.
+TABLE_MAX_ROWS = 60
+GREY = "color: #5F5F5F; font-style: italic"  # still 6:1 contrast on white (WCAG AA)
+
+
+def _escaped(df: pd.DataFrame) -> pd.DataFrame:
+    """st.table renders Markdown in cells: escape names from files so they show literally."""
+    out = df.copy()
+    out.columns = [md(c) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: md(v) if isinstance(v, str) else v)
+    return out
+
+
+def show_table(df: pd.DataFrame, *, grey: pd.Series | None = None, key: str | None = None) -> None:
+    """A display table (German text cells); rows flagged in `grey` are greyed out."""
+    if df.empty:
+        st.caption("Keine Einträge.")
+        return
+    if len(df) > TABLE_MAX_ROWS:
+        shown = df.reset_index(drop=True)
+        if grey is not None and grey.any():
+            flags = grey.reset_index(drop=True)
+            styled = shown.style.apply(
+                lambda row: [GREY if flags[row.name] else ""] * len(row), axis=1
+            )
+            st.dataframe(styled, hide_index=True, key=key)
+        else:
+            st.dataframe(shown, hide_index=True, key=key)
+        return
+    shown = _escaped(df).reset_index(drop=True)
+    if grey is not None and grey.any():
+        flags = grey.reset_index(drop=True)
+        shown = shown.style.apply(lambda row: [GREY if flags[row.name] else ""] * len(row), axis=1)
+    st.table(shown, hide_index=True)
+
+
+def downloads(export: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+    """CSV and Excel of exactly the rows and columns of the table above."""
+    export_buttons.table_downloads(export, name, key=key)
+
+
+def chart(spec: alt.TopLevelMixin, description: str, *, key: str | None = None) -> None:
+    """An Altair chart as built (no Streamlit theme), with a text description for screen
+    readers; the table under it is the full alternative."""
+    st.altair_chart(spec, theme=None, width="stretch", alt=description, key=key)
+
+
+def small_note(count: int) -> None:
+    if count:
+        st.caption(
+            f"Grau: {count} Quote(n) aus weniger als {SMALL_BASE} Anträgen – bei so kleinen "
+            "Zahlen schwankt die Quote stark und ist wenig aussagekräftig."
+        )
+
+
+def target_badge(status: TargetStatus) -> None:
+    st.badge(f"Ziel: {status.label}", icon=status.icon, color=status.color)
+
+
+def tile(label: str, value: str, caption: str, *, badge: TargetStatus | None = None) -> None:
+    """A headline figure in a bordered box, large enough for the projector."""
+    with st.container(border=True):
+        st.metric(label, value)
+        st.caption(caption)
+        if badge is not None:
+            target_badge(badge)
+
+
+def month_range_picker(months: list[str], *, key: str = "zeitraum", default_months: int = 24):
+    """A month range slider bound to the URL (?zeitraum=2022-01&zeitraum=2023-12)."""
+    if len(months) == 1:
+        return months[0], months[0]
+    default = (months[max(0, len(months) - default_months)], months[-1])
+    start, end = st.select_slider(
+        "Zeitraum",
+        options=months,
+        value=default,
+        format_func=format_month,
+        key=key,
+        bind="query-params",
+    )
+    return start, end

@@ -43,3 +43,94 @@ def month_overview(data_version: str, month: str) -> pd.DataFrame:
 def clear_caches() -> None:
     """After a load in this process: drop every cached result at once."""
     st.cache_data.clear()
+
+
+# Page queries (issue 3), each cached per data version and arguments. Lists come in as
+# tuples so that they can be part of the cache key.
+
+
+@st.cache_data(show_spinner=False)
+def services(data_version: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.services(conn)
+
+
+@st.cache_data(show_spinner=False)
+def uptake(
+    data_version: str,
+    service_names: tuple[str, ...] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    names = list(service_names) if service_names is not None else None
+    with engine().connect() as conn:
+        return queries.uptake(conn, names, start, end)
+
+
+@st.cache_data(show_spinner=False)
+def monthly_totals(data_version: str, department: str | None = None) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.monthly_totals(conn, department)
+
+
+@st.cache_data(show_spinner=False)
+def months(data_version: str) -> list[str]:
+    """Every month from the first to the last with any count (for date range pickers)."""
+    with engine().connect() as conn:
+        return queries.month_range(conn)
+
+
+@st.cache_data(show_spinner=False)
+def measures(data_version: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.measures(conn)
+
+
+@st.cache_data(show_spinner=False)
+def measure_history(data_version: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.measure_history(conn)
+
+
+@st.cache_data(show_spinner=False)
+def measure_links(data_version: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.measure_links(conn)
+
+
+@st.cache_data(show_spinner=False)
+def service_events(data_version: str, service_names: tuple[str, ...]) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.service_events(conn, list(service_names))
+
+
+@st.cache_data(show_spinner=False)
+def coverage(
+    data_version: str, department: str | None, start: str | None, end: str | None
+) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.coverage(conn, department, start, end)
+
+
+@st.cache_data(show_spinner=False)
+def coverage_by_department(data_version: str, start: str | None, end: str | None) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.coverage_by_department(conn, start, end)
+
+
+@st.cache_data(show_spinner=False)
+def department_loads(data_version: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.department_loads(conn)
+
+
+@st.cache_data(show_spinner=False)
+def load_log(data_version: str, limit: int = 50) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.load_log(conn, limit)
+
+
+@st.cache_data(show_spinner=False)
+def targets(data_version: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.targets(conn)

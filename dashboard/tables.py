@@ -1,23 +1,366 @@
-"""Query results turned into German display tables (pure pandas, no Streamlit)."""
+"""Query results turned into German display tables and exports (pure pandas, no Streamlit).
+
+A display table holds German text ("1.234", "29,8 %", "Okt. 2021"); its export twin has the
+same rows and columns with numbers as numbers, for CSV and Excel.
+"""
 
 import pandas as pd
 
-from db.german import format_int, format_percent
+from dashboard.charts import SMALL_BASE, STATUS_LABELS, STATUS_ORDER
+from db.german import format_int, format_month, format_percent
 
 SOURCE_LABELS = {"portal": "Serviceportal", "report": "Monatsmeldung"}
+SMALL_NOTE = f"weniger als {SMALL_BASE} Anträge"
+INCOMPLETE = "unvollständig"
+KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
+COVERAGE_SYMBOLS = {"vollständig": "✓", "unvollständig": "½", "fehlt": "–"}
+
+
+def _int(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else format_int(int(value))
+
+
+def _share(value: object, total: object = None) -> str:
+    if value is None or pd.isna(value):
+        return INCOMPLETE if total is None or pd.isna(total) else "–"
+    return format_percent(float(value))
+
+
+def _month(value: object) -> str:
+    return "–" if value is None or pd.isna(value) or not value else format_month(str(value))
+
+
+def is_small(df: pd.DataFrame) -> pd.Series:
+    """Rows whose share rests on fewer than SMALL_BASE requests (shown greyed, with a note)."""
+    return df["online_share"].notna() & (df["total"].fillna(0).astype(float) < SMALL_BASE)
+
+
+def _notes(df: pd.DataFrame) -> list[str]:
+    small = is_small(df)
+    notes = []
+    for is_few, total, online in zip(small, df["total"], df["online"], strict=True):
+        if is_few:
+            notes.append(SMALL_NOTE)
+        elif pd.isna(total) and not pd.isna(online):
+            notes.append("nur Online-Zahl gemeldet")
+        elif pd.isna(total):
+            notes.append("nur Vor-Ort-Zahl gemeldet")
+        else:
+            notes.append("")
+    return notes
 
 
 def month_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Leistung, Fachbereich, Anträge gesamt, davon online, Onlinequote (German formats)."""
+    """Leistung, Fachbereich, Anträge gesamt, davon online, Onlinequote, Quelle, Hinweis."""
     return pd.DataFrame(
         {
             "Leistung": df["service"],
             "Fachbereich": df["department"],
-            "Anträge gesamt": [format_int(v) if pd.notna(v) else "–" for v in df["total"]],
-            "davon online": [format_int(v) if pd.notna(v) else "–" for v in df["online"]],
+            "Anträge gesamt": df["total"].map(_int),
+            "davon online": df["online"].map(_int),
             "Onlinequote": [
-                format_percent(v) if pd.notna(v) else "unvollständig" for v in df["online_share"]
+                _share(v, t) for v, t in zip(df["online_share"], df["total"], strict=True)
             ],
             "Quelle online": df["online_source"].map(SOURCE_LABELS).fillna("–"),
+            "Hinweis": _notes(df),
         }
     )
+
+
+def month_export(df: pd.DataFrame) -> pd.DataFrame:
+    """month_table with numbers as numbers (share in percent, one decimal)."""
+    out = month_table(df)
+    out["Anträge gesamt"] = df["total"].astype("Int64").to_numpy()
+    out["davon online"] = df["online"].astype("Int64").to_numpy()
+    out["Onlinequote"] = (df["online_share"].astype(float) * 100).round(1).to_numpy()
+    return out.rename(columns={"Onlinequote": "Onlinequote in %"})
+
+
+def uptake_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Per service and month: Leistung, Monat, gesamt, online, Quote, Quelle, Hinweis."""
+    return pd.DataFrame(
+        {
+            "Leistung": df["service"].to_numpy(),
+            "Monat": df["month"].map(format_month).to_numpy(),
+            "Anträge gesamt": df["total"].map(_int).to_numpy(),
+            "davon online": df["online"].map(_int).to_numpy(),
+            "Onlinequote": [
+                _share(v, t) for v, t in zip(df["online_share"], df["total"], strict=True)
+            ],
+            "Quelle online": df["online_source"].map(SOURCE_LABELS).fillna("–").to_numpy(),
+            "Hinweis": _notes(df),
+        }
+    )
+
+
+def uptake_export(df: pd.DataFrame) -> pd.DataFrame:
+    """uptake_table's rows and columns with numbers as numbers."""
+    out = uptake_table(df)
+    out["Anträge gesamt"] = df["total"].astype("Int64").to_numpy()
+    out["davon online"] = df["online"].astype("Int64").to_numpy()
+    out["Onlinequote"] = (df["online_share"].astype(float) * 100).round(1).to_numpy()
+    return out.rename(columns={"Onlinequote": "Onlinequote in %"})
+
+
+def totals_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Sums over all services per month: Monat, gesamt, online, Quote (base), Leistungen."""
+    return pd.DataFrame(
+        {
+            "Monat": df["month"].map(format_month).to_numpy(),
+            "Anträge gesamt": df["total"].map(_int).to_numpy(),
+            "davon online": df["online"].map(_int).to_numpy(),
+            "Onlinequote": df["online_share"].map(_share).to_numpy(),
+            "Leistungen mit Zahlen": df["services"].map(_int).to_numpy(),
+        }
+    )
+
+
+def projection_table(months: list[str], shares: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"Monat": [format_month(m) for m in months], "Prognose": [_share(s) for s in shares]}
+    )
+
+
+def status_counts(measures: pd.DataFrame) -> pd.DataFrame:
+    """Measures per action field and status (field, status, count), every status present,
+    fields in display order; a group above the fields prefixes the field's name."""
+    fields = list(dict.fromkeys(field_labels(measures)))
+    labelled = measures.assign(field=field_labels(measures))
+    counts = labelled.groupby(["field", "status"]).size()
+    rows = [
+        {"field": f, "status": s, "count": int(counts.get((f, s), 0))}
+        for f in fields
+        for s in STATUS_ORDER
+    ]
+    return pd.DataFrame(rows, columns=["field", "status", "count"])
+
+
+def field_labels(measures: pd.DataFrame) -> pd.Series:
+    """'Group › Field' where the strategy has groups above its action fields, else the field."""
+    group = measures["group"] if "group" in measures.columns else None
+    if group is None:
+        return measures["field"]
+    return pd.Series(
+        [
+            f"{g} › {f}" if isinstance(g, str) and g else f
+            for g, f in zip(group, measures["field"], strict=True)
+        ],
+        index=measures.index,
+    )
+
+
+def status_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """status_counts as a table: one row per field, one column per status, and the sum."""
+    fields = list(dict.fromkeys(counts["field"]))
+    wide = counts.pivot_table(index="field", columns="status", values="count", aggfunc="sum")
+    wide = wide.reindex(index=fields, columns=STATUS_ORDER).fillna(0).astype(int)
+    wide.columns = [STATUS_LABELS[s] for s in STATUS_ORDER]
+    wide["gesamt"] = wide.sum(axis=1)
+    wide.index.name = "Handlungsfeld"
+    return wide.reset_index()
+
+
+def measures_table(measures: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """The roadmap as text: field, measure, status, responsible, start, end, services."""
+    linked = links.groupby("measure_id")["service"].agg(lambda s: ", ".join(s))
+    return pd.DataFrame(
+        {
+            "Handlungsfeld": field_labels(measures).to_numpy(),
+            "Maßnahme": measures["measure"].to_numpy(),
+            "Status": measures["status"].map(STATUS_LABELS).to_numpy(),
+            "Verantwortlich": measures["responsible"].fillna("–").to_numpy(),
+            "Beginn": measures["start"].map(_month).to_numpy(),
+            "Ende": measures["end"].map(_month).to_numpy(),
+            "Leistungen": measures["measure_id"].map(linked).fillna("–").to_numpy(),
+        }
+    )
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """A measure's updates, newest first: Datum, Status (with the change), Sachstand, von."""
+    rows = history.iloc[::-1]
+    status = [
+        STATUS_LABELS.get(s, s)
+        if p is None or pd.isna(p) or p == s
+        else f"{STATUS_LABELS.get(p, p)} → {STATUS_LABELS.get(s, s)}"
+        for p, s in zip(rows["previous_status"], rows["status"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Datum": [f"{d:%d.%m.%Y}" for d in rows["changed_on"]],
+            "Status": status,
+            "Sachstand": rows["note"].fillna("").to_numpy(),
+            "von": rows["changed_by"].to_numpy(),
+        }
+    )
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from first to last, 'YYYY-MM'."""
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def coverage_grid(coverage: pd.DataFrame, services: list[str], months: list[str]) -> pd.DataFrame:
+    """Every service x month with its state: vollständig, unvollständig (one channel), fehlt."""
+    grid = pd.MultiIndex.from_product([services, months], names=["service", "month"])
+    known = coverage.set_index(["service", "month"])["complete"]
+    known = known[~known.index.duplicated()]
+    state = known.reindex(grid).map({True: "vollständig", False: "unvollständig"})
+    return state.fillna("fehlt").rename("state").reset_index()
+
+
+def department_grid(by_department: pd.DataFrame, departments: pd.DataFrame, months: list[str]):  # noqa: ANN201
+    """Every department x month: vollständig (all services complete), unvollständig (some
+    figures), fehlt (none), with a 'detail' text such as '3 von 5 vollständig'."""
+    sizes = departments.set_index("department")["services"]
+    known = by_department.set_index(["department", "month"])
+    rows = []
+    for dep in departments["department"]:
+        for month in months:
+            n = int(sizes[dep])
+            if (dep, month) in known.index:
+                r = known.loc[(dep, month)]
+                complete, incomplete = int(r["complete"]), int(r["incomplete"])
+            else:
+                complete = incomplete = 0
+            if complete >= n:
+                state = "vollständig"
+            elif complete + incomplete == 0:
+                state = "fehlt"
+            else:
+                state = "unvollständig"
+            detail = f"{complete} von {n} vollständig"
+            if incomplete:
+                detail += f", {incomplete} unvollständig"
+            rows.append((dep, month, state, detail))
+    return pd.DataFrame(rows, columns=["department", "month", "state", "detail"])
+
+
+def grid_table(grid: pd.DataFrame, row: str, row_title: str) -> pd.DataFrame:
+    """A coverage grid as a text table: one row per service/department, one column per
+    month, the cells ✓ (vollständig), ½ (unvollständig) or – (fehlt)."""
+    months = list(dict.fromkeys(grid["month"]))
+    wide = grid.pivot(index=row, columns="month", values="state")
+    wide = wide.reindex(index=list(dict.fromkeys(grid[row])), columns=months)
+    wide = wide.apply(lambda col: col.map(COVERAGE_SYMBOLS))
+    wide.columns = [format_month(m) for m in months]
+    wide.index.name = row_title
+    return wide.reset_index()
+
+
+def department_loads_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Fachbereich": df["department"].to_numpy(),
+            "Leistungen": df["services"].map(_int).to_numpy(),
+            "Zuletzt geladen": [
+                "noch nie" if v is None or pd.isna(v) else f"{v:%d.%m.%Y, %H:%M} Uhr"
+                for v in df["last_load"]
+            ],
+            "Neuester Monat": df["last_month"].map(_month).to_numpy(),
+        }
+    )
+
+
+def load_log_table(df: pd.DataFrame, *, with_user: bool) -> pd.DataFrame:
+    """The load log; who loaded is shown to signed-in users only."""
+    out = pd.DataFrame(
+        {
+            "Nr.": df["id"].map(_int).to_numpy(),
+            "Geladen am": [f"{v:%d.%m.%Y, %H:%M}" for v in df["loaded_at"]],
+            "Art": df["kind"].map(KIND_LABELS).fillna(df["kind"]).to_numpy(),
+            "Datei": df["file_name"].to_numpy(),
+            "Zeilen": df["rows"].map(_int).to_numpy(),
+            "Ergebnis": df["summary"].fillna("").to_numpy(),
+            "Stand": df["state"].map(STATE_LABELS).fillna(df["state"]).to_numpy(),
+        }
+    )
+    if with_user:
+        out.insert(4, "Geladen von", df["loaded_by"].to_numpy())
+    return out
+
+
+def targets_table(rows: list[dict]) -> pd.DataFrame:
+    """Targets with their status: Leistung, Ziel, bis, aktuell (base), Status, Prognose."""
+    return pd.DataFrame(
+        rows,
+        columns=["Leistung", "Ziel", "bis", "Aktuelle Quote", "Basis", "Status", "Prognose"],
+    )
+
+
+def month_before(month: str, months: int = 1) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def headline(totals: pd.DataFrame, month: str) -> dict[str, dict | None]:
+    """The sums of a month, of the month before and of the same month a year earlier
+    (rows of monthly_totals as dicts; None where that month has no complete figures)."""
+    by_month = totals.set_index("month")
+
+    def row(m: str) -> dict | None:
+        if m not in by_month.index:
+            return None
+        r = by_month.loc[m]
+        return {"month": m, "total": int(r["total"]), "online": int(r["online"]),
+                "share": float(r["online_share"]) if pd.notna(r["online_share"]) else None,
+                "services": int(r["services"])}  # fmt: skip
+
+    return {
+        "current": row(month),
+        "previous": row(month_before(month)),
+        "year": row(month_before(month, 12)),
+    }
+
+
+def share_with_base(row: dict | None) -> str:
+    """'29,8 % (203 von 681)'."""
+    if row is None or row["share"] is None:
+        return "–"
+    base = f"{format_int(row['online'])} von {format_int(row['total'])}"
+    return f"{format_percent(row['share'])} ({base})"
+
+
+def service_markers(online_since: str | None, events: pd.DataFrame) -> pd.DataFrame:
+    """Dated marks for a service's time axis: when it went online, and each status change
+    of a linked measure ('E-Payment: in Umsetzung'); columns month, label."""
+    rows = []
+    if online_since:
+        rows.append((online_since, f"online seit {format_month(online_since)}"))
+    for on, measure, status in zip(
+        events["changed_on"], events["measure"], events["status"], strict=True
+    ):
+        rows.append((f"{on:%Y-%m}", f"{measure}: {STATUS_LABELS.get(status, status)}"))
+    return pd.DataFrame(rows, columns=["month", "label"])
+
+
+def events_table(online_since: str | None, events: pd.DataFrame) -> pd.DataFrame:
+    """The time-axis marks as text: Datum, Ereignis."""
+    rows = []
+    if online_since:
+        rows.append((format_month(online_since), "Leistung online verfügbar"))
+    for on, measure, prev, status in zip(
+        events["changed_on"], events["measure"], events["previous_status"], events["status"],
+        strict=True,
+    ):  # fmt: skip
+        rows.append(
+            (
+                f"{on:%d.%m.%Y}",
+                f"Maßnahme „{measure}“: {STATUS_LABELS.get(prev, prev)} → "
+                f"{STATUS_LABELS.get(status, status)}",
+            )
+        )
+    return pd.DataFrame(rows, columns=["Datum", "Ereignis"])
+
+
+def projection_frame(projection) -> pd.DataFrame | None:  # noqa: ANN001
+    """A db.targets.Projection as the (month, share) frame the chart builders draw."""
+    if projection is None:
+        return None
+    return pd.DataFrame({"month": projection.months, "share": projection.shares})

@@ -325,3 +325,18 @@ def targets(conn: Connection) -> pd.DataFrame:
         .order_by(Service.name.is_not(None), Service.name, Target.due_month)
     )  # fmt: skip
     return _frame(conn, stmt, TARGET_COLUMNS)
+
+
+def month_range(conn: Connection) -> list[str]:
+    """Every month from the oldest to the newest month with any stored count."""
+    first, last = conn.execute(
+        select(func.min(MonthlyCount.month), func.max(MonthlyCount.month))
+    ).one()
+    if first is None:
+        return []
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
 from sqlalchemy import Connection, delete, select, update
 
 from db.access import require
@@ -203,3 +204,41 @@ def delete_target(conn: Connection, account: Account | None, target_id: int) -> 
     if not conn.execute(delete(Target).where(Target.id == target_id)).rowcount:
         raise TargetError(f"Das Ziel Nr. {target_id} gibt es nicht (mehr).")
     bump_data_version(conn)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Where a target stands: the latest share with its base, the projection, the status."""
+
+    share: float
+    due_month: str
+    month: str | None  # the latest month with a share
+    current: float | None
+    online: int | None
+    total: int | None
+    projection: Projection | None
+    status: TargetStatus
+
+    @property
+    def text(self) -> str:
+        return describe(self.share, self.due_month, self.projection)
+
+
+def evaluate(share: float, due_month: str, history: pd.DataFrame) -> Evaluation:
+    """A target against a monthly history (month, total, online, online_share)."""
+    known = history[history["online_share"].notna()].sort_values("month")
+    if known.empty:
+        return Evaluation(share, due_month, None, None, None, None, None, STATUSES["unknown"])
+    last = known.iloc[-1]
+    proj = project(list(known["month"]), list(known["online_share"]), share, until=due_month)
+    current = float(last["online_share"])
+    return Evaluation(
+        share=share,
+        due_month=due_month,
+        month=str(last["month"]),
+        current=current,
+        online=int(last["online"]),
+        total=int(last["total"]),
+        projection=proj,
+        status=status(current, share, due_month, str(last["month"]), proj),
+    )

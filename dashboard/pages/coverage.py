@@ -1,6 +1,70 @@
-"""Datenstand (placeholder)."""
+"""Datenstand: which department reported which months, last loads and the load log."""
 
 import streamlit as st
 
+from dashboard import auth, charts, components, data, tables
+from db.german import format_month
+
+ALL = "Alle Fachbereiche"
+LEGEND = "✓ vollständig · ½ unvollständig (nur ein Antragsweg gemeldet) · – fehlt"
+
 st.title("Datenstand")
-st.info("Diese Seite ist in Arbeit.")
+facts = components.page_facts()
+v = data.version()
+catalog = data.services(v)
+months = data.months(v)
+if catalog.empty or not months:
+    components.empty_state(facts)
+else:
+    start, end = components.month_range_picker(months, default_months=12)
+    shown_months = tables.months_between(start, end)
+    department = st.selectbox(
+        "Fachbereich",
+        [ALL, *sorted(catalog["department"].unique())],
+        key="fachbereich",
+        bind="query-params",
+    )
+    period = f"{format_month(start)} bis {format_month(end)}"
+    if department == ALL:
+        st.subheader("Gemeldete Monate je Fachbereich")
+        sizes = data.department_loads(v)[["department", "services"]]
+        grid = tables.department_grid(
+            data.coverage_by_department(v, start, end), sizes, shown_months
+        )
+        row, row_title = "department", "Fachbereich"
+        st.caption(
+            "Vollständig: alle Leistungen des Fachbereichs mit Zahlen für beide Antragswege; "
+            "einen Fachbereich wählen, um die einzelnen Leistungen zu sehen."
+        )
+    else:
+        st.subheader(f"Gemeldete Monate: {department}")
+        names = list(catalog.loc[catalog["department"] == department, "service"])
+        grid = tables.coverage_grid(data.coverage(v, department, start, end), names, shown_months)
+        row, row_title = "service", "Leistung"
+    components.chart(
+        charts.coverage_chart(grid, row=row, row_title=row_title),
+        f"Raster {row_title} × Monat, {period}: grün vollständig, orange unvollständig, "
+        "hellgrau fehlt. Dieselben Angaben stehen in der Tabelle darunter.",
+    )
+    counts = grid["state"].value_counts()
+    st.markdown(
+        " · ".join(f"**{counts.get(s, 0)}** {s}" for s in charts.COVERAGE_STATES)
+        + f" ({row_title} × Monat)"
+    )
+    st.caption(LEGEND)
+    table = tables.grid_table(grid, row, row_title)
+    components.show_table(table)
+    components.downloads(table, f"Datenstand {start} bis {end}", key="dl_grid")
+
+    st.subheader("Zuletzt geladen je Fachbereich")
+    components.show_table(tables.department_loads_table(data.department_loads(v)))
+
+st.subheader("Ladeprotokoll")
+log = data.load_log(v)
+if log.empty:
+    st.caption("Noch nichts geladen.")
+else:
+    # Who loaded a file is shown to signed-in users only.
+    components.show_table(tables.load_log_table(log, with_user=auth.current_user() is not None))
+    st.caption(f"Die letzten {len(log)} Ladevorgänge, der neueste zuerst.")
+components.about_data(facts)

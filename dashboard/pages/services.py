@@ -1,6 +1,120 @@
-"""Leistungen (placeholder)."""
+"""Leistungen: monthly requests and online share of chosen services, with events and targets."""
 
 import streamlit as st
 
+from dashboard import charts, components, data, tables
+from db import targets as tg
+from db.german import format_month
+
+MAX_SERVICES = 8  # one colour and dash pattern each in the comparison chart
+
 st.title("Leistungen")
-st.info("Diese Seite ist in Arbeit.")
+facts = components.page_facts()
+v = data.version()
+catalog = data.services(v)
+months = data.months(v)
+if catalog.empty or not months:
+    components.empty_state(facts)
+    components.about_data(facts)
+    st.stop()
+
+departments = sorted(catalog["department"].unique())
+
+
+def _first_service() -> None:
+    """A new department: start with its first service instead of an empty selection."""
+    names = catalog.loc[catalog["department"] == st.session_state["fachbereich"], "service"]
+    st.session_state["leistung"] = list(names[:1])
+
+
+left, right = st.columns([1, 2])
+department = left.selectbox(
+    "Fachbereich",
+    departments,
+    key="fachbereich",
+    bind="query-params",
+    on_change=_first_service,
+)
+names = list(catalog.loc[catalog["department"] == department, "service"])
+chosen = right.multiselect(
+    "Leistungen",
+    names,
+    default=names[:1],
+    key="leistung",
+    bind="query-params",
+    max_selections=MAX_SERVICES,
+    placeholder="Leistung wählen",
+)
+start, end = components.month_range_picker(months)
+if not chosen:
+    st.info("Bitte mindestens eine Leistung wählen.")
+    components.about_data(facts)
+    st.stop()
+
+uptake = data.uptake(v, tuple(chosen), start, end)
+events = data.service_events(v, tuple(chosen))
+goals = data.targets(v)
+period = f"{format_month(start)} bis {format_month(end)}"
+
+
+def _target(service: str | None) -> tuple[tuple[float, str] | None, str]:
+    """The service's own target, else the overall one ('Gesamtziel')."""
+    own = goals[goals["service"] == service]
+    if own.empty:
+        own, name = goals[goals["service"].isna()], "Gesamtziel"
+    else:
+        name = "Ziel"
+    if own.empty:
+        return None, name
+    return (float(own.iloc[0]["share"]), str(own.iloc[0]["due_month"])), name
+
+
+if len(chosen) > 1 and not uptake.empty:
+    st.subheader("Onlinequote im Vergleich")
+    components.chart(
+        charts.share_lines_chart(uptake),
+        f"Liniendiagramm: Onlinequote von {', '.join(chosen)}, {period}. Die Zahlen stehen "
+        "in den Tabellen unter den einzelnen Leistungen.",
+    )
+
+for service in chosen:
+    st.subheader(service)
+    rows = uptake[uptake["service"] == service]
+    if rows.empty:
+        st.info(f"Für {period} liegen für diese Leistung keine Zahlen vor.")
+        continue
+    since = catalog.loc[catalog["service"] == service, "online_since"].iloc[0]
+    own_events = events[events["service"] == service]
+    target, target_name = _target(service)
+    evaluation = tg.evaluate(*target, rows) if target else None
+    components.chart(
+        charts.uptake_chart(
+            rows,
+            target=target,
+            target_name=target_name,
+            markers=tables.service_markers(since, own_events),
+            projection=tables.projection_frame(evaluation.projection) if evaluation else None,
+        ),
+        f"Säulen: Anträge gesamt und davon online je Monat, Linie: Onlinequote, {service}, "
+        f"{period}. Die Zahlen stehen in der Tabelle darunter.",
+        key=f"chart_{service}",
+    )
+    if evaluation is not None:
+        components.target_badge(evaluation.status)
+        st.caption(f"{target_name}: {evaluation.text}")
+    marks = tables.events_table(since, own_events)
+    if not marks.empty:
+        st.markdown("**Auf der Zeitachse markiert**")
+        components.show_table(marks)
+    components.show_table(tables.uptake_table(rows), grey=tables.is_small(rows))
+    components.small_note(int(tables.is_small(rows).sum()))
+    sources = set(rows["online_source"].dropna())
+    st.caption(
+        "Quelle der Online-Zahlen: "
+        + " und ".join(tables.SOURCE_LABELS[s] for s in sorted(sources, reverse=True))
+        + " (je Monat in der Spalte „Quelle online“)."
+    )
+    components.downloads(
+        tables.uptake_export(rows), f"{service} {start} bis {end}", key=f"dl_{service}"
+    )
+components.about_data(facts)

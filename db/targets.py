@@ -1,5 +1,6 @@
 """Target online shares: saving and deleting them, the linear trend projection and the status."""
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,7 +103,8 @@ def project(
     if fitted(last) >= target:
         reach = last
     elif slope > 0:
-        steps = -(-(target - fitted(last)) // slope)  # ceiling
+        # Ceiling, with a little slack so that 7.0000001 months (float noise) count as 7.
+        steps = math.ceil((target - fitted(last)) / slope - 1e-9)
         if steps <= HORIZON_MONTHS:
             reach = last + int(steps)
     # Draw the line to where the target is reached, but not much past the due month, so

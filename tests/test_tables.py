@@ -1,0 +1,207 @@
+"""Display tables and exports: German formats, notes, grids, and export = what is shown."""
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from dashboard import tables
+
+UPTAKE = pd.DataFrame(
+    {
+        "service": ["Personenstandsurkunde"] * 3 + ["Baumfällgenehmigung"],
+        "department": ["FB 3 Standesamt"] * 3 + ["FB 7 Umwelt"],
+        "month": ["2021-10", "2021-11", "2024-01", "2021-10"],
+        "total": pd.array([681, 1234, None, 12], dtype="Int64"),
+        "online": pd.array([203, 400, 70, 3], dtype="Int64"),
+        "online_share": [203 / 681, 400 / 1234, None, 0.25],
+        "online_source": ["report", "report", "portal", "report"],
+    }
+)
+
+
+def test_uptake_table_in_german_with_source_and_notes():
+    t = tables.uptake_table(UPTAKE)
+    assert list(t.columns) == ["Leistung", "Monat", "Anträge gesamt", "davon online",
+                               "Onlinequote", "Quelle online", "Hinweis"]  # fmt: skip
+    assert t.iloc[0].tolist() == ["Personenstandsurkunde", "Okt. 2021", "681", "203", "29,8 %",
+                                  "Monatsmeldung", ""]  # fmt: skip
+    assert t.iloc[1]["Anträge gesamt"] == "1.234"
+    portal_only = t.iloc[2]
+    assert (portal_only["Anträge gesamt"], portal_only["Onlinequote"]) == ("–", "unvollständig")
+    assert portal_only["Quelle online"] == "Serviceportal"
+    assert portal_only["Hinweis"] == "nur Online-Zahl gemeldet"
+    assert t.iloc[3]["Hinweis"] == "weniger als 20 Anträge"
+    assert tables.is_small(UPTAKE).tolist() == [False, False, False, True]
+
+
+def test_export_has_exactly_the_rows_and_columns_shown_with_numbers():
+    shown, export = tables.uptake_table(UPTAKE), tables.uptake_export(UPTAKE)
+    assert len(export) == len(shown)
+    assert [c.replace(" in %", "") for c in export.columns] == list(shown.columns)
+    assert export["Monat"].tolist() == shown["Monat"].tolist()
+    assert export.iloc[0]["Anträge gesamt"] == 681 and export.iloc[0]["Onlinequote in %"] == 29.8
+    assert pd.isna(export.iloc[2]["Anträge gesamt"])
+    month_export = tables.month_export(UPTAKE.iloc[:2])
+    assert month_export["davon online"].tolist() == [203, 400]
+
+
+def test_month_table_keeps_service_and_department():
+    t = tables.month_table(UPTAKE.iloc[[0, 3]])
+    assert t["Fachbereich"].tolist() == ["FB 3 Standesamt", "FB 7 Umwelt"]
+    assert t["Onlinequote"].tolist() == ["29,8 %", "25,0 %"]
+
+
+def test_headline_current_previous_and_year_before():
+    totals = pd.DataFrame(
+        {
+            "month": ["2022-10", "2023-09", "2023-10"],
+            "total": [500, 900, 1000],
+            "online": [100, 270, 320],
+            "online_share": [0.2, 0.3, 0.32],
+            "services": [10, 12, 12],
+        }
+    )
+    head = tables.headline(totals, "2023-10")
+    assert head["current"]["share"] == 0.32 and head["current"]["services"] == 12
+    assert head["previous"]["month"] == "2023-09"
+    assert head["year"]["month"] == "2022-10"
+    assert tables.share_with_base(head["year"]) == "20,0 % (100 von 500)"
+    assert tables.headline(totals, "2022-10")["previous"] is None
+    assert tables.share_with_base(None) == "–"
+    assert tables.month_before("2024-01") == "2023-12"
+    assert tables.month_before("2024-01", 12) == "2023-01"
+
+
+def test_status_counts_and_table_with_groups():
+    measures = pd.DataFrame(
+        {
+            "measure_id": [1, 2, 3],
+            "group": ["Elektronische Bürgerservices", "Elektronische Bürgerservices", None],
+            "field": ["Online Services", "Online Services", "DMS"],
+            "status": ["in_progress", "done", "planned"],
+        }
+    )
+    counts = tables.status_counts(measures)
+    assert counts["field"].unique().tolist() == [
+        "Elektronische Bürgerservices › Online Services", "DMS",
+    ]  # fmt: skip
+    assert len(counts) == 2 * 5  # every status, also those with no measure
+    table = tables.status_table(counts)
+    assert table.columns.tolist() == [
+        "Handlungsfeld", "geplant", "in Vorbereitung", "in Umsetzung", "umgesetzt",
+        "zurückgestellt", "gesamt",
+    ]  # fmt: skip
+    assert table.iloc[0][["in Umsetzung", "umgesetzt", "gesamt"]].tolist() == [1, 1, 2]
+
+
+def test_measures_and_history_tables():
+    measures = pd.DataFrame(
+        {
+            "measure_id": [7],
+            "group": [None],
+            "field": ["Digitaler Bürgerservice"],
+            "measure": ["Zentrales Serviceportal"],
+            "status": ["in_progress"],
+            "responsible": [None],
+            "start": ["2021-01"],
+            "end": [None],
+        }
+    )
+    links = pd.DataFrame({"measure_id": [7, 7], "service": ["A", "B"]})
+    t = tables.measures_table(measures, links)
+    assert t.iloc[0].tolist() == ["Digitaler Bürgerservice", "Zentrales Serviceportal",
+                                  "in Umsetzung", "–", "Jan. 2021", "–", "A, B"]  # fmt: skip
+    history = pd.DataFrame(
+        {
+            "measure_id": [7, 7],
+            "changed_on": [date(2021, 5, 17), date(2021, 11, 15)],
+            "previous_status": [None, "preparing"],
+            "status": ["preparing", "in_progress"],
+            "note": ["vorbereitet", "läuft"],
+            "changed_by": ["Beispieldaten"] * 2,
+        }
+    )
+    h = tables.history_table(history)
+    assert h["Datum"].tolist() == ["15.11.2021", "17.05.2021"]  # newest first
+    assert h["Status"].tolist() == ["in Vorbereitung → in Umsetzung", "in Vorbereitung"]
+
+
+def test_coverage_grid_fills_missing_months():
+    coverage = pd.DataFrame(
+        {
+            "service": ["A", "A"],
+            "department": ["FB"] * 2,
+            "month": ["2023-12", "2024-01"],
+            "complete": [True, False],
+        }
+    )
+    months = tables.months_between("2023-11", "2024-01")
+    assert months == ["2023-11", "2023-12", "2024-01"]
+    grid = tables.coverage_grid(coverage, ["A", "B"], months)
+    states = {(r.service, r.month): r.state for r in grid.itertuples()}
+    assert states[("A", "2023-11")] == "fehlt"
+    assert states[("A", "2023-12")] == "vollständig"
+    assert states[("A", "2024-01")] == "unvollständig"
+    assert states[("B", "2023-12")] == "fehlt"
+    table = tables.grid_table(grid, "service", "Leistung")
+    assert table.columns.tolist() == ["Leistung", "Nov. 2023", "Dez. 2023", "Jan. 2024"]
+    assert table.iloc[0].tolist() == ["A", "–", "✓", "½"]
+
+
+def test_department_grid_states():
+    by_dep = pd.DataFrame(
+        {"department": ["FB 1", "FB 1"], "month": ["2023-12", "2024-01"],
+         "complete": [3, 1], "incomplete": [0, 1]}
+    )  # fmt: skip
+    sizes = pd.DataFrame({"department": ["FB 1", "FB 2"], "services": [3, 2]})
+    grid = tables.department_grid(by_dep, sizes, ["2023-12", "2024-01"])
+    got = {(r.department, r.month): (r.state, r.detail) for r in grid.itertuples()}
+    assert got[("FB 1", "2023-12")] == ("vollständig", "3 von 3 vollständig")
+    assert got[("FB 1", "2024-01")] == ("unvollständig", "1 von 3 vollständig, 1 unvollständig")
+    assert got[("FB 2", "2024-01")][0] == "fehlt"
+
+
+def test_load_tables_hide_the_user_unless_signed_in():
+    log = pd.DataFrame(
+        {
+            "id": [2],
+            "kind": ["counts"],
+            "file_name": ["=cmd.xlsx"],
+            "loaded_by": ["m.muster"],
+            "loaded_at": [datetime(2024, 2, 3, 9, 5)],
+            "rows": [1234],
+            "state": ["undone"],
+            "summary": ["4 neu"],
+        }
+    )
+    public = tables.load_log_table(log, with_user=False)
+    assert "Geladen von" not in public.columns
+    assert public.iloc[0][["Geladen am", "Art", "Zeilen", "Stand"]].tolist() == [
+        "03.02.2024, 09:05", "Antragszahlen", "1.234", "rückgängig gemacht",
+    ]  # fmt: skip
+    assert tables.load_log_table(log, with_user=True).iloc[0]["Geladen von"] == "m.muster"
+    loads = pd.DataFrame({"department": ["FB 1", "FB 2"], "services": [3, 1],
+                          "last_load": [datetime(2024, 2, 3, 9, 5), None],
+                          "last_month": ["2024-01", None]})  # fmt: skip
+    t = tables.department_loads_table(loads)
+    assert t["Zuletzt geladen"].tolist() == ["03.02.2024, 09:05 Uhr", "noch nie"]
+    assert t["Neuester Monat"].tolist() == ["Jan. 2024", "–"]
+
+
+def test_service_markers_and_events_table():
+    events = pd.DataFrame(
+        {
+            "service": ["A"],
+            "measure": ["E-Payment"],
+            "changed_on": [date(2021, 11, 15)],
+            "previous_status": ["preparing"],
+            "status": ["in_progress"],
+        }
+    )
+    markers = tables.service_markers("2021-06", events)
+    assert markers.values.tolist() == [
+        ["2021-06", "online seit Juni 2021"], ["2021-11", "E-Payment: in Umsetzung"],
+    ]  # fmt: skip
+    t = tables.events_table("2021-06", events)
+    assert t["Ereignis"].tolist()[1] == "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung"
+    assert tables.service_markers(None, events.iloc[:0]).empty

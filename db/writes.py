@@ -53,6 +53,7 @@ class LoadInfo:
     checksum: str
     user: str
     rows: int
+    loaded_at: datetime | None = None  # default: now (the demo dates its loads)
 
 
 @dataclass
@@ -126,7 +127,7 @@ def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: 
             file_name=info.file_name[:500],
             checksum=info.checksum,
             loaded_by=info.user[:200],
-            loaded_at=datetime.now().replace(microsecond=0),
+            loaded_at=info.loaded_at or datetime.now().replace(microsecond=0),
             rows=info.rows,
             state=state,
             summary=summary,

@@ -2,11 +2,12 @@
 
 import hashlib
 import random
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import Engine, func, select
 
 from db.catalog import load_catalog
+from db.german import format_month
 from db.models import Load
 from db.writes import (
     DEMO_FLAG,
@@ -122,6 +123,7 @@ MEASURES = [
      "werden entwickelt."),
 ]  # fmt: skip
 STATE_DATES = (date(2021, 5, 17), date(2021, 11, 15))
+CATALOG_LOADED = datetime(2021, 1, 4, 8)
 
 
 def _months() -> list[str]:
@@ -219,17 +221,42 @@ def load_demo(engine: Engine, only_if_empty: bool = False) -> str:
                 "Die Datenbank enthält schon Daten. Beispieldaten werden nur in eine leere "
                 "Datenbank geladen, damit sie sich nicht mit echten Zahlen vermischen.",
             )
-        catalog = _workbook("Beispieldaten Leistungskatalog", catalog_rows())
-        apply_services(conn, check_services(catalog, load_catalog(conn)), _info(catalog))
-        for wb in (
-            _workbook("Beispieldaten Monatsmeldungen 2021–2023", count_rows()),
-            _workbook(f"Beispieldaten Serviceportal-Export {PORTAL_ONLY_MONTH}", portal_rows()),
-        ):
-            apply_counts(conn, check_counts(wb, load_catalog(conn)).records, _info(wb))
+        # Loaded as a town would have: the catalog first, each monthly report early in the
+        # following month, the measures on the dates of the two progress reports. So a
+        # cut-off date (Stichtag) in the past shows the figures as they stood then.
+        steps = [(CATALOG_LOADED, "services", catalog_rows(), "Beispieldaten Leistungskatalog")]
+        header, *rows = count_rows()
+        for month in _months():
+            title = f"Beispieldaten Monatsmeldung {format_month(month)}"
+            month_rows = [header, *(r for r in rows if r[1] == month)]
+            steps.append((_reported(month), "counts", month_rows, title))
+        steps.append(
+            (
+                _reported(PORTAL_ONLY_MONTH),
+                "counts",
+                portal_rows(),
+                f"Beispieldaten Serviceportal-Export {format_month(PORTAL_ONLY_MONTH)}",
+            )
+        )
         for state, day in enumerate(STATE_DATES):
-            wb = _workbook(f"Beispieldaten Maßnahmen {day:%m/%Y}", measure_rows(state))
-            rows = check_measures(wb, load_catalog(conn))
-            apply_measures(conn, rows, _info(wb), changed_on=day)
+            steps.append(
+                (
+                    datetime.combine(day, time(10)),
+                    "measures",
+                    measure_rows(state),
+                    f"Beispieldaten Maßnahmen {format_month(day.strftime('%Y-%m'))}",
+                )
+            )
+        for when, kind, sheet_rows, title in sorted(steps, key=lambda step: step[0]):
+            wb = _workbook(title, sheet_rows)
+            info = _info(wb, when)
+            if kind == "services":
+                apply_services(conn, check_services(wb, load_catalog(conn)), info)
+            elif kind == "counts":
+                apply_counts(conn, check_counts(wb, load_catalog(conn)).records, info)
+            else:
+                rows_ = check_measures(wb, load_catalog(conn))
+                apply_measures(conn, rows_, info, changed_on=when.date())
         set_setting(conn, DEMO_FLAG, "1")
     return (
         f"Beispieldaten geladen: {len(SERVICES)} Leistungen, {len(_months())} Monate, "
@@ -237,6 +264,13 @@ def load_demo(engine: Engine, only_if_empty: bool = False) -> str:
     )
 
 
-def _info(wb: Workbook) -> LoadInfo:
+def _reported(month: str) -> datetime:
+    """When a month's figures came in: the 5th of the following month, 9 o'clock."""
+    year, mon = int(month[:4]), int(month[5:])
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return datetime(year, mon, 5, 9)
+
+
+def _info(wb: Workbook, when: datetime) -> LoadInfo:
     rows = sum(len(s.rows) - 1 for s in wb.sheets)
-    return LoadInfo(wb.file_name, wb.checksum, DEMO_USER, rows)
+    return LoadInfo(wb.file_name, wb.checksum, DEMO_USER, rows, loaded_at=when)

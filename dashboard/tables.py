@@ -169,10 +169,10 @@ def measures_table(measures: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
             "Handlungsfeld": field_labels(measures).to_numpy(),
             "Maßnahme": measures["measure"].to_numpy(),
             "Status": measures["status"].map(STATUS_LABELS).to_numpy(),
-            "Verantwortlich": measures["responsible"].fillna("–").to_numpy(),
+            "Verantwortlich": [r if isinstance(r, str) else "–" for r in measures["responsible"]],
             "Beginn": measures["start"].map(_month).to_numpy(),
             "Ende": measures["end"].map(_month).to_numpy(),
-            "Leistungen": measures["measure_id"].map(linked).fillna("–").to_numpy(),
+            "Leistungen": [linked.get(i, "–") for i in measures["measure_id"]],
         }
     )
 

@@ -80,11 +80,12 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                 on_change="rerun",
             ) as box:
                 period = (
-                    f"{format_month(m.start) if m.start else 'offen'} bis "
-                    f"{format_month(m.end) if m.end else 'offen'}"
+                    f"{format_month(m.start) if isinstance(m.start, str) else 'offen'} bis "
+                    f"{format_month(m.end) if isinstance(m.end, str) else 'offen'}"
                 )
+                responsible = m.responsible if isinstance(m.responsible, str) else "–"
                 st.markdown(
-                    f"Status: **{label}**  \nVerantwortlich: {md(m.responsible or '–')}  \n"
+                    f"Status: **{label}**  \nVerantwortlich: {md(responsible)}  \n"
                     f"Zeitraum: {period}"
                 )
                 if not box.open:

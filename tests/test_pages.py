@@ -1,0 +1,310 @@
+"""The dashboard pages in Streamlit's AppTest: demo data, an empty database, the figures."""
+
+import json
+from datetime import date
+
+import pytest
+from accounts import make_accounts
+from app_helpers import log_in, new_app, shown, texts
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from db import get_engine, queries
+from db.writes import LoadInfo, MeasureRow, apply_measures, begin_write
+from ingest.demo import load_demo
+
+PAGES = ["overview.py", "services.py", "measures.py", "coverage.py", "targets.py"]
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> str:  # noqa: ANN001
+    """The demo data, shared read-only by this module's tests."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
+    eng = get_engine(url)
+    load_demo(eng)
+    eng.dispose()
+    return url
+
+
+def open_with(url: str, monkeypatch, page: str, **params) -> AppTest:  # noqa: ANN001
+    """A fresh session that opens the page's address with these query parameters."""
+    at = new_app(url, monkeypatch)
+    at.switch_page(f"dashboard/pages/{page}")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table(at: AppTest, index: int = 0):  # noqa: ANN201
+    """A st.table as a person reads it (Markdown escapes removed)."""
+    df = at.table[index].value
+    df.columns = [shown(str(c)) for c in df.columns]
+    return df.map(lambda v: shown(v) if isinstance(v, str) else v)
+
+
+def specs(at: AppTest) -> list[str]:
+    """Each chart's Vega-Lite spec with its data (Streamlit sends the data apart, as Arrow),
+    as text with German letters unescaped."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        parts = [json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)]
+        for dataset in chart.proto.datasets:
+            frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+            parts.append(frame.to_json(orient="records", force_ascii=False))
+        out.append("\n".join(parts))
+    return out
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+# ---------------------------------------------------------------- empty database
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_explains_an_empty_database(engine, db_url, monkeypatch, page):
+    at = open_with(db_url, monkeypatch, page)
+    text = texts(at)
+    assert "Über die Daten" in [e.label for e in at.expander]
+    if page == "measures.py":
+        assert "noch keine Maßnahmen der Strategie geladen" in text
+    elif page == "targets.py":
+        assert "noch kein Gesamtziel" in text and "Es sind noch keine Daten geladen" in text
+    else:
+        assert "Es sind noch keine Daten geladen" in text
+        assert "python -m ingest services" in text
+    assert not specs(at)
+
+
+# ---------------------------------------------------------------- Übersicht
+
+
+def test_overview_tiles_ranking_and_measures(demo_url, monkeypatch):
+    at = open_with(demo_url, monkeypatch, "overview.py")
+    got = metrics(at)
+    assert got["Onlinequote Dez. 2023"] == "36,3 %"
+    assert got["Veränderung zum Vormonat"] == "±0,0 Pp."
+    assert got["Veränderung zum Vorjahresmonat"] == "+6,0 Pp."
+    assert got["Anträge Dez. 2023"] == "1.695"
+    text = texts(at)
+    assert "616 von 1.695 Anträgen online, 12 Leistungen" in text
+    assert "Nov. 2023: 36,4 % (609 von 1.675)" in text
+    assert "Dez. 2022: 30,4 % (504 von 1.659)" in text
+    month = table(at, 0).set_index("Leistung")
+    assert month.loc["Personenstandsurkunde", "Onlinequote"] == "41,5 %"
+    assert month.loc["Personenstandsurkunde", "Anträge gesamt"] == "633"
+    ranking, status = specs(at)
+    assert "41,5 % · 263 von 633" in ranking
+    assert "Kommunikation und Veränderungsmanagement" in status
+    status_table = table(at, 1).set_index("Handlungsfeld")
+    assert status_table.loc["Digitale Schriftgutverwaltung", "in Vorbereitung"] == 3
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+
+
+def test_overview_department_filter_from_the_address(demo_url, monkeypatch):
+    at = open_with(demo_url, monkeypatch, "overview.py",
+                   fachbereich="FB 3 Bürgerservice, Bürgerbüro")  # fmt: skip
+    assert table(at, 0)["Leistung"].tolist() == ["Meldebescheinigung", "Melderegisterauskunft"]
+    assert "Personenstandsurkunde" not in specs(at)[0]
+
+
+# ---------------------------------------------------------------- Leistungen
+
+
+def test_services_page_shows_the_october_2021_report_figures(demo_url, monkeypatch):
+    at = open_with(
+        demo_url,
+        monkeypatch,
+        "services.py",
+        fachbereich="FB 3 Bürgerservice, Standesamt",
+        leistung="Personenstandsurkunde",
+        zeitraum=["Sept. 2021", "Nov. 2021"],
+    )
+    assert [s.value for s in at.subheader] == ["Personenstandsurkunde"]
+    events, figures = table(at, 0), table(at, 1)
+    assert "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung" in events["Ereignis"].tolist()
+    row = figures.set_index("Monat").loc["Okt. 2021"]
+    assert (row["Anträge gesamt"], row["davon online"], row["Onlinequote"]) == (
+        "681",
+        "203",
+        "29,8 %",
+    )
+    assert row["Quelle online"] == "Monatsmeldung"
+    assert figures["Monat"].tolist() == ["Sept. 2021", "Okt. 2021", "Nov. 2021"]
+    [spec] = specs(at)
+    assert "E-Payment: in Umsetzung" in spec and '"quote":"29,8 %"' in spec
+    assert "Quelle der Online-Zahlen: Monatsmeldung" in texts(at)
+
+
+def test_services_page_several_services_and_the_portal_month(demo_url, monkeypatch):
+    at = open_with(
+        demo_url,
+        monkeypatch,
+        "services.py",
+        fachbereich="FB 3 Bürgerservice, Bürgerbüro",
+        leistung=["Meldebescheinigung", "Melderegisterauskunft"],
+        zeitraum=["Dez. 2023", "Jan. 2024"],
+    )
+    assert [s.value for s in at.subheader] == [
+        "Onlinequote im Vergleich", "Meldebescheinigung", "Melderegisterauskunft",
+    ]  # fmt: skip
+    assert len(specs(at)) == 3
+    jan = table(at, 1).set_index("Monat").loc["Jan. 2024"]
+    assert (jan["Onlinequote"], jan["Quelle online"]) == ("unvollständig", "Serviceportal")
+    assert "Monatsmeldung und Serviceportal" in texts(at)
+    assert len(at.get("download_button")) == 4  # CSV and Excel under each table
+
+
+def test_services_page_new_department_starts_with_its_first_service(demo_url, monkeypatch):
+    at = open_with(demo_url, monkeypatch, "services.py")
+    at.selectbox(key="fachbereich").select("FB 8 Wirtschaftsförderung").run()
+    assert at.multiselect(key="leistung").value == ["Gewerbeabmeldung"]
+    assert [s.value for s in at.subheader] == ["Gewerbeabmeldung"]
+
+
+def test_services_page_small_numbers_are_greyed_with_a_note(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'small.db'}"
+    eng = get_engine(url)
+    load_demo(eng)
+    eng.dispose()
+    at = open_with(
+        url,
+        monkeypatch,
+        "services.py",
+        fachbereich="FB 7 Umwelt, Technik",
+        leistung="Sondernutzungserlaubnis",
+        zeitraum=["Jan. 2023", "Dez. 2023"],
+    )
+    figures = table(at, 1)
+    small = figures[figures["Hinweis"] == "weniger als 20 Anträge"]
+    big = figures[figures["Hinweis"] == ""]
+    assert len(small) + len(big) == 12 and len(big) > 0
+    if len(small):
+        assert "aus weniger als 20 Anträgen" in texts(at)
+
+
+# ---------------------------------------------------------------- Maßnahmen
+
+
+def test_measures_tree_roadmap_and_an_opened_measure(demo_url, monkeypatch):
+    eng = get_engine(demo_url)
+    with eng.connect() as conn:
+        ids = queries.measures(conn).set_index("measure")["measure_id"]
+    eng.dispose()
+    at = open_with(demo_url, monkeypatch, "measures.py",
+                   massnahme=str(ids["Zentrales Serviceportal"]))  # fmt: skip
+    labels = [e.label for e in at.expander]
+    assert "**Zentrales Serviceportal** :blue-badge[in Umsetzung]" in labels
+    assert "**Offene Sprechstunden** :green-badge[umgesetzt]" in labels
+    text = texts(at)
+    assert "#### Digitaler Bürgerservice" in text
+    assert "Verantwortlich: Stabsstelle Digitalisierung" in text
+    assert "Sachstand vom 15.11.2021" in text
+    assert "im Oktober 681 Urkunden (davon 203 online)" in text
+    history = table(at, 1)
+    assert history["Datum"].tolist() == ["15.11.2021", "17.05.2021"]
+    linked = table(at, 2).set_index("Leistung")
+    assert linked.loc["Personenstandsurkunde", "Onlinequote"] == "41,5 %"
+    roadmap = specs(at)[0]
+    assert "Kommunikation und Veränderungsmanagement" in roadmap and '"facet"' in roadmap
+    assert len(specs(at)) == 2  # only the opened measure draws its uptake chart
+
+
+def test_measures_status_filter_from_the_address(demo_url, monkeypatch):
+    at = open_with(demo_url, monkeypatch, "measures.py", status="umgesetzt")
+    assert [e.label for e in at.expander if "badge" in e.label] == [
+        "**Offene Sprechstunden** :green-badge[umgesetzt]"
+    ]
+
+
+def test_measures_of_a_strategy_with_groups(engine, db_url, monkeypatch):
+    rows = [
+        MeasureRow("Leitprojekt 1 Zentrales DMS", "DMS-Einführung", "in_progress",
+                   group="Elektronische Verwaltungsservices", start="2015-01", end="2018-12"),
+        MeasureRow("Leitprojekt 6 Online Services", "Serviceportal", "planned",
+                   group="Elektronische Bürgerservices", responsible="Abt. 10"),
+        MeasureRow("Leitprojekt 7 Telefonischer Service", "Servicecenter", "done",
+                   group="Elektronische Bürgerservices", start="2016-01", end="2017-06"),
+    ]  # fmt: skip
+    with begin_write(engine) as conn:
+        apply_measures(conn, rows, LoadInfo("m.xlsx", "x", "test", 3), date(2016, 2, 1))
+    at = open_with(db_url, monkeypatch, "measures.py")
+    assert [h.value for h in at.header] == [
+        "Elektronische Verwaltungsservices", "Elektronische Bürgerservices",
+    ]  # fmt: skip
+    text = texts(at)
+    assert "#### Leitprojekt 6 Online Services" in text
+    assert "Ohne Beginn oder Ende nicht im Zeitplan: Serviceportal." in text
+    roadmap = specs(at)[0]
+    assert "Elektronische Bürgerservices › Leitprojekt 7 Telefonischer Service" in roadmap
+
+
+# ---------------------------------------------------------------- Datenstand
+
+
+def test_coverage_grid_per_department_and_service(demo_url, monkeypatch):
+    at = open_with(demo_url, monkeypatch, "coverage.py")
+    text = texts(at)
+    assert "**77** vollständig · **2** unvollständig · **5** fehlt (Fachbereich × Monat)" in text
+    grid = table(at, 0).set_index("Fachbereich")
+    assert grid.loc["FB 3 Bürgerservice, Standesamt", "Jan. 2024"] == "½"
+    assert grid.loc["FB 2 Finanzen, Steueramt", "Jan. 2024"] == "–"
+    assert grid.loc["FB 2 Finanzen, Steueramt", "Dez. 2023"] == "✓"
+    loads = table(at, 1).set_index("Fachbereich")
+    assert loads.loc["FB 3 Bürgerservice, Standesamt", "Neuester Monat"] == "Jan. 2024"
+    log = table(at, 2)
+    assert "Geladen von" not in log.columns  # who loaded is shown to signed-in users only
+    numbers = [int(n) for n in log["Nr."]]
+    assert numbers == sorted(numbers, reverse=True) and 0 < len(numbers) <= 50
+    assert set(log["Art"]) == {"Leistungskatalog", "Antragszahlen", "Maßnahmen"} or len(log) == 50
+
+    at = open_with(
+        demo_url,
+        monkeypatch,
+        "coverage.py",
+        fachbereich="FB 3 Bürgerservice, Standesamt",
+        zeitraum=["Dez. 2023", "Jan. 2024"],
+    )
+    grid = table(at, 0).set_index("Leistung")
+    assert grid.loc["Personenstandsurkunde"].tolist() == ["✓", "½"]
+    assert "**2** vollständig · **2** unvollständig · **0** fehlt (Leistung × Monat)" in texts(at)
+
+
+# ---------------------------------------------------------------- Ziele
+
+
+def test_targets_set_by_an_admin_show_on_the_pages(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'targets.db'}"
+    eng = get_engine(url)
+    load_demo(eng)
+    logins = make_accounts(eng, "FB 3 Bürgerservice, Bürgerbüro")
+    eng.dispose()
+    at = new_app(url, monkeypatch).run()
+    log_in(at, logins["admin"].username, logins["admin"].password)
+    at.switch_page("dashboard/pages/targets.py").run()
+    assert "noch kein Gesamtziel" in texts(at)
+    at.number_input[0].set_value(40)
+    at.selectbox[1].select(12)  # Dezember
+    at.number_input[1].set_value(2024)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    text = texts(at)
+    assert "Ziel gespeichert: Alle Leistungen (Gesamtziel) 40 % bis Dez. 2024." in text
+    assert "Ziel 40 % bis Dez. 2024; beim derzeitigen Trend erreicht im" in text
+    assert any("badge[" in m.value and "Ziel:" in m.value for m in at.markdown)
+    assert "Gesamtziel 40 % bis Dez. 2024" in specs(at)[0]
+
+    at.switch_page("dashboard/pages/overview.py").run()
+    assert "Ziel 40 % bis Dez. 2024" in texts(at)
+    assert '"Ziel 40 % bis Dez. 2024"' in specs(at)[0]
+
+
+def test_targets_page_without_admin_shows_no_form(demo_url, monkeypatch):
+    at = open_with(demo_url, monkeypatch, "targets.py")
+    assert "Ziele legt die Stabsstelle Digitalisierung fest" in texts(at)
+    assert not at.number_input
+    assert len(specs(at)) == 1  # the overall trend
+    assert table(at, 0).iloc[0].tolist() == ["Dez. 2023", "1.695", "616", "36,3 %", "12"]

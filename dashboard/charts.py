@@ -38,7 +38,7 @@ STATUS_COLORS = {
     "deferred": "#CC79A7",
 }
 COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt"]
-COVERAGE_COLORS = ["#009E73", "#E69F00", "#EEEEEE"]
+COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9"]
 MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 
@@ -49,9 +49,7 @@ def localize(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixi
     return (
         chart.configure(locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE), font=FONT)
         .configure_axis(labelFontSize=size, titleFontSize=size, labelColor="#222222")
-        .configure_legend(
-            labelFontSize=size, titleFontSize=size, orient="bottom", labelLimit=0, columns=3
-        )
+        .configure_legend(labelFontSize=size, titleFontSize=size, orient="bottom", labelLimit=0)
         .configure_header(labelFontSize=size, titleFontSize=size, labelColor="#222222")
         .configure_title(fontSize=size + 3, anchor="start")
         .configure_text(fontSize=size - 1)
@@ -63,9 +61,17 @@ def _date(month: pd.Series) -> pd.Series:
     return month.astype(str) + "-01"
 
 
-def _x(title: str | None = None, domain: list[str] | None = None) -> alt.X:
+def _x(title: str | None = None, domain: list[str] | None = None, *, middle: bool = False) -> alt.X:
+    """The month axis; middle=True puts points in the middle of their month's bar."""
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
-    return alt.X("date:T", timeUnit="utcyearmonth", axis=MONTH_AXIS, title=title, scale=scale)
+    return alt.X(
+        "date:T",
+        timeUnit="utcyearmonth",
+        axis=MONTH_AXIS,
+        title=title,
+        scale=scale,
+        bandPosition=0.5 if middle else alt.Undefined,
+    )
 
 
 def _count_text(value: object) -> str:
@@ -137,7 +143,7 @@ def _target_layers(
     text = (
         alt.Chart(df)
         .mark_text(align="right", dy=14, color=TARGET_COLOR, fontWeight="bold")
-        .encode(x=_x(), y=y, text="label:N")
+        .encode(x=_x(middle=True), y=y, text="label:N")
     )
     return [rule, text]
 
@@ -149,7 +155,7 @@ def _projection_layers(projection: pd.DataFrame | None, y: alt.Y) -> list[alt.Ch
         return []
     df["monat"] = df["month"].map(format_month)
     df["quote"] = df["online_share"].map(_share_text)
-    base = alt.Chart(df).encode(x=_x(), y=y)
+    base = alt.Chart(df).encode(x=_x(middle=True), y=y)
     line = base.mark_line(color=SHARE_COLOR, strokeDash=[3, 3], strokeWidth=2.5).encode(
         tooltip=[
             alt.Tooltip("monat:N", title="Prognose für"),
@@ -182,12 +188,18 @@ def _marker_layers(markers: pd.DataFrame | None, first: str, last: str) -> list[
             tooltip=[alt.Tooltip("monat:N", title="Monat"), alt.Tooltip("label:N", title="")],
         )
     )
-    texts = [
-        alt.Chart(df[df["row"] == r])
-        .mark_text(align="left", dx=4, color="#00563F", fontWeight="bold")
-        .encode(x=_x(), y=alt.value(12 + 18 * r), text="label:N")
-        for r in sorted(set(df["row"]))
-    ]
+    texts = []
+    for r in sorted(set(df["row"])):
+        label = alt.Chart(df[df["row"] == r]).encode(
+            x=_x(), y=alt.value(12 + 18 * r), text="label:N"
+        )
+        # A white outline under the label keeps it readable on top of the bars.
+        texts.append(
+            label.mark_text(
+                align="left", dx=4, fontWeight="bold", color="white", stroke="white", strokeWidth=4
+            )
+        )
+        texts.append(label.mark_text(align="left", dx=4, color="#00563F", fontWeight="bold"))
     return [rules, *texts]
 
 
@@ -248,14 +260,15 @@ def uptake_chart(
         scale=alt.Scale(domain=_share_domain(*share_max)),
     )
     share_df = df[df["online_share"].notna()]
+    mid = _x(domain=domain, middle=True)
     line = kind(
-        alt.Chart(share_df).mark_line(strokeWidth=3).encode(x=x, y=share_y, tooltip=_tooltip()),
+        alt.Chart(share_df).mark_line(strokeWidth=3).encode(x=mid, y=share_y, tooltip=_tooltip()),
         "Onlinequote",
     )
     points = kind(
         alt.Chart(share_df[~share_df["small"]])
         .mark_point(filled=True, size=55)
-        .encode(x=x, y=share_y, tooltip=_tooltip()),
+        .encode(x=mid, y=share_y, tooltip=_tooltip()),
         "Onlinequote",
     )
     share_layers = [line, points]
@@ -264,7 +277,7 @@ def uptake_chart(
             kind(
                 alt.Chart(share_df[share_df["small"]])
                 .mark_point(filled=False, size=90, strokeWidth=2)
-                .encode(x=x, y=share_y, tooltip=_tooltip()),
+                .encode(x=mid, y=share_y, tooltip=_tooltip()),
                 SMALL_LABEL,
             )
         )
@@ -287,6 +300,7 @@ def share_lines_chart(
     target_name: str = "Ziel",
     title: str | None = None,
     height: int = 320,
+    legend_columns: int = 3,
     big: bool = False,
 ) -> alt.TopLevelMixin:
     """Online share per month, one line per value of `series` (colour and stroke dash);
@@ -308,7 +322,7 @@ def share_lines_chart(
         "series:N",
         title=None,
         scale=alt.Scale(domain=names, range=PALETTE[: max(1, len(names))]),
-        legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3),
+        legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3, columns=legend_columns),
     )
     dash = alt.StrokeDash(
         "series:N", scale=alt.Scale(domain=names, range=DASHES[: max(1, len(names))]), legend=None
@@ -370,7 +384,10 @@ def share_by_service_chart(
         color=alt.Color(
             "basis:N",
             title=None,
-            scale=alt.Scale(domain=["Onlinequote", SMALL_LABEL], range=[ONLINE_COLOR, SMALL_COLOR]),
+            scale=alt.Scale(
+                domain=["Onlinequote", SMALL_LABEL] if df["small"].any() else ["Onlinequote"],
+                range=[ONLINE_COLOR, SMALL_COLOR],
+            ),
         ),
         tooltip=tip,
     )
@@ -457,7 +474,7 @@ def roadmap_chart(
     measures: pd.DataFrame,
     *,
     today: str | None = None,
-    width: int = 760,
+    width: int = 560,
     big: bool = False,
 ) -> alt.TopLevelMixin:
     """Planned start to end of each measure (field, measure, status, start, end) as bars,
@@ -572,6 +589,6 @@ def coverage_chart(
             ),
             tooltip=tip,
         )
-        .properties(height=alt.Step(26))
+        .properties(height=alt.Step(26), width="container")
     )
     return localize(chart)

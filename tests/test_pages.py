@@ -86,8 +86,8 @@ def test_overview_tiles_ranking_and_measures(demo_url, monkeypatch):
     at = open_with(demo_url, monkeypatch, "overview.py")
     got = metrics(at)
     assert got["Onlinequote Dez. 2023"] == "36,3 %"
-    assert got["Veränderung zum Vormonat"] == "±0,0 Pp."
-    assert got["Veränderung zum Vorjahresmonat"] == "+6,0 Pp."
+    assert got["zum Vormonat"] == "±0,0 Pp."
+    assert got["zum Vorjahresmonat"] == "+6,0 Pp."
     assert got["Anträge Dez. 2023"] == "1.695"
     text = texts(at)
     assert "616 von 1.695 Anträgen online, 12 Leistungen" in text
@@ -258,8 +258,8 @@ def test_coverage_grid_per_department_and_service(demo_url, monkeypatch):
     log = table(at, 2)
     assert "Geladen von" not in log.columns  # who loaded is shown to signed-in users only
     numbers = [int(n) for n in log["Nr."]]
-    assert numbers == sorted(numbers, reverse=True) and 0 < len(numbers) <= 50
-    assert set(log["Art"]) == {"Leistungskatalog", "Antragszahlen", "Maßnahmen"} or len(log) == 50
+    assert numbers == sorted(numbers, reverse=True) and 0 < len(numbers) <= 20
+    assert set(log["Art"]) <= {"Leistungskatalog", "Antragszahlen", "Maßnahmen"}
 
     at = open_with(
         demo_url,

@@ -6,6 +6,7 @@ from dashboard import auth, charts, components, data, tables
 from db.german import format_month
 
 ALL = "Alle Fachbereiche"
+LOG_ROWS = 20  # the full history is on the page "Ladeprotokoll"
 LEGEND = "✓ vollständig · ½ unvollständig (nur ein Antragsweg gemeldet) · – fehlt"
 
 st.title("Datenstand")
@@ -60,7 +61,7 @@ else:
     components.show_table(tables.department_loads_table(data.department_loads(v)))
 
 st.subheader("Ladeprotokoll")
-log = data.load_log(v)
+log = data.load_log(v, LOG_ROWS)
 if log.empty:
     st.caption("Noch nichts geladen.")
 else:

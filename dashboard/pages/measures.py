@@ -51,6 +51,7 @@ components.chart(
     "nach Status, gruppiert nach Handlungsfeld; die gestrichelte Linie ist heute. Dieselben "
     "Angaben stehen in der Tabelle darunter.",
 )
+st.caption("Gestrichelte senkrechte Linie: heute.")
 undated = shown[shown["start"].isna() | shown["end"].isna()]
 if not undated.empty:
     st.caption(f"Ohne Beginn oder Ende nicht im Zeitplan: {', '.join(undated['measure'])}.")
@@ -108,7 +109,7 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                     st.markdown("**Onlinequote der verknüpften Leistungen**")
                     if uptake["online_share"].notna().any():
                         components.chart(
-                            charts.share_lines_chart(uptake, height=220),
+                            charts.share_lines_chart(uptake, height=220, legend_columns=1),
                             f"Onlinequote von {', '.join(services)} seit "
                             f"{format_month(first)}; die letzte Quote steht darunter.",
                             key=f"uptake_{m.measure_id}",

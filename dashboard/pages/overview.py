@@ -37,14 +37,14 @@ if not components.empty_state(facts):
             badge=badge,
         )
     for col, label, other in (
-        (cols[1], "zum Vormonat", prev),
-        (cols[2], "zum Vorjahresmonat", year),
+        (cols[1], "Vormonat", prev),
+        (cols[2], "Vorjahresmonat", year),
     ):
         with col:
             known = other and other["share"] is not None and cur["share"] is not None
             delta = round(cur["share"] - other["share"], 3) if known else None
             components.tile(
-                f"Veränderung {label}",
+                f"zum {label}",
                 format_points(delta),
                 f"{format_month(other['month'])}: {tables.share_with_base(other)}"
                 if other

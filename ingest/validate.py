@@ -318,67 +318,87 @@ def _check_long(check: _SheetCheck, counts: _Counts, progress: Progress | None) 
     return used
 
 
+_MISSING, _BLANK, _SUM = object(), object(), object()
+
+
 def _check_portal(check: _SheetCheck, counts: _Counts, progress: Progress | None) -> int:
+    """One online request per row; a tight loop, since exports run to 200,000 rows."""
     sheet, header = check.sheet, check.header
     cols = header.columns
     s_col, id_col, d_col = cols["service"], cols.get("service_id"), cols["date"]
-    tally: dict[tuple[int, str], int] = defaultdict(int)
+    # Names and months repeat: classify each distinct (name, id) and month once.
+    kinds: dict[tuple, object] = {}
     months: dict[object, str | None] = {}
+    tally: dict[tuple[int, str], int] = defaultdict(int)
     rows = sheet.rows
     used = 0
     for index in range(header.row_index + 1, len(rows)):
         row = rows[index]
-        name, when = _cell(row, s_col), _cell(row, d_col)
-        leika = _cell(row, id_col)
-        if is_empty(name) and is_empty(when) and is_empty(leika):
-            continue
-        excel_row = index + 1
-        if _is_sum_row(name):
+        width = len(row)
+        name = row[s_col] if s_col < width else None
+        leika = row[id_col] if id_col is not None and id_col < width else None
+        when = row[d_col] if d_col < width else None
+        key = (name, leika)
+        kind = kinds.get(key, _MISSING)
+        if kind is _MISSING:
+            if is_empty(name) and is_empty(leika):
+                kind = _BLANK
+            elif _is_sum_row(name):
+                kind = _SUM
+            else:
+                kind = check.service(name, leika, index + 1)
+            kinds[key] = kind
+        elif kind is None:
+            check.service(name, leika, index + 1)  # note this row of the unknown name too
+        if kind is _SUM or (kind is _BLANK and is_empty(when)):
             continue
         used += 1
         if progress and used % PROGRESS_EVERY == 0:
             progress(index, len(rows))
-        if is_empty(name) and is_empty(leika):
+        if kind is _BLANK:
             check.add(
                 "Die Zeile hat ein Eingangsdatum, aber keine Leistung. Bitte die Leistung "
                 "eintragen oder die Zeile löschen.",
-                excel_row,
+                index + 1,
                 "service",
             )
             continue
-        sid = check.service(name, leika, excel_row)
         if isinstance(when, datetime | date):
-            month = f"{when.year:04d}-{when.month:02d}"
-            if month > check.this_month or when.year < EARLIEST_YEAR:
-                month = None
+            month_key = (when.year, when.month)
+            if month_key not in months:
+                text = f"{when.year:04d}-{when.month:02d}"
+                valid = when.year >= EARLIEST_YEAR and text <= check.this_month
+                months[month_key] = text if valid else None
+            month = months[month_key]
+            if month is None:
                 check.add(
                     f"Das Eingangsdatum {when:%d.%m.%Y} "
                     f"{'liegt in der Zukunft' if when.year >= EARLIEST_YEAR else 'ist zu alt'}. "
                     "Bitte das Datum prüfen.",
-                    excel_row,
+                    index + 1,
                     "date",
                 )
         elif is_empty(when):
             check.add(
                 "Das Eingangsdatum fehlt. Bitte das Datum eintragen oder die Zeile löschen.",
-                excel_row,
+                index + 1,
                 "date",
             )
             continue
         else:
             if when not in months:
                 try:
-                    months[when] = check.not_future(parse_date_month(when), excel_row, "date")
+                    months[when] = check.not_future(parse_date_month(when), index + 1, "date")
                 except ValueError as exc:
                     months[when] = None
                     check.add(
                         f"{exc}. Bitte das Datum als „15.10.2021“ oder „15.10.2021 14:03“ angeben.",
-                        excel_row,
+                        index + 1,
                         "date",
                     )
             month = months[when]
-        if sid is not None and month is not None:
-            tally[(sid, month)] += 1
+        if kind is not None and month is not None:
+            tally[(kind, month)] += 1
     for (sid, month), n in tally.items():
         key = (sid, month, "online", "portal")
         counts.records[key] = counts.records.get(key, 0) + n

@@ -10,7 +10,14 @@ from db_state import holding_write_lock
 from sqlalchemy import inspect, select, text
 
 from db import get_engine
-from db.engine import WRITE, make_engine, upgrade
+from db.engine import (
+    MIGRATIONS_DIR,
+    SCHEMA_HEAD,
+    WRITE,
+    current_revision,
+    make_engine,
+    upgrade,
+)
 from db.models import Base, Setting
 
 
@@ -20,6 +27,16 @@ def test_migrations_build_exactly_the_models(engine):
         views = inspect(conn).get_view_names()
     assert diff == []
     assert "monthly_uptake" in views
+
+
+def test_schema_head_is_the_newest_migration(engine):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+    assert current_revision(engine) == SCHEMA_HEAD
 
 
 def test_upgrade_twice_changes_nothing(db_url):

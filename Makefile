@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Demo data only for the default database: one given in DATABASE_URL shows what was loaded.
 run: $(STAMP)
-	$(BIN)/python -m ingest demo --if-empty
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m ingest demo --if-empty; fi
 	$(BIN)/streamlit run app.py --server.port=$(PORT) --browser.gatherUsageStats=false
 
 # The suite runs twice: on SQLite, then on a throwaway PostgreSQL server that the test setup

@@ -124,7 +124,8 @@ def _projection_frame(projection: pd.DataFrame | None) -> pd.DataFrame:
 def _target_layers(
     target: tuple[float, str] | None, y: alt.Y, label_date: str, name: str = "Ziel"
 ) -> list[alt.Chart]:
-    """A horizontal rule at the target share, labelled 'Ziel 50 % bis Dez. 2025'."""
+    """A horizontal rule at the target share, labelled 'Ziel 50 % bis Dez. 2025' at the
+    month label_date (the first month shown)."""
     if target is None:
         return []
     share, due = target
@@ -140,12 +141,13 @@ def _target_layers(
         .mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=2)
         .encode(y=y, tooltip=[alt.Tooltip("label:N", title="Ziel")])
     )
-    text = (
-        alt.Chart(df)
-        .mark_text(align="right", dy=14, color=TARGET_COLOR, fontWeight="bold")
-        .encode(x=_x(middle=True), y=y, text="label:N")
+    # Labelled above the rule at the left end, where the share is usually still far below.
+    label = alt.Chart(df).encode(x=_x(), y=y, text="label:N")
+    halo = label.mark_text(
+        align="left", dx=4, dy=-10, color="white", stroke="white", strokeWidth=4, fontWeight="bold"
     )
-    return [rule, text]
+    text = label.mark_text(align="left", dx=4, dy=-10, color=TARGET_COLOR, fontWeight="bold")
+    return [rule, halo, text]
 
 
 def _projection_layers(projection: pd.DataFrame | None, y: alt.Y) -> list[alt.Chart]:
@@ -281,7 +283,7 @@ def uptake_chart(
                 SMALL_LABEL,
             )
         )
-    share_layers += _target_layers(target, share_y, f"{end}-01", target_name)
+    share_layers += _target_layers(target, share_y, f"{first}-01", target_name)
     share_layers += _projection_layers(projection, share_y)
     share_layers += _marker_layers(markers, first, last)
     chart = alt.layer(bars, alt.layer(*share_layers)).resolve_scale(y="independent")
@@ -339,7 +341,7 @@ def share_lines_chart(
         .encode(tooltip=tip),
     ]
     if end:
-        layers += _target_layers(target, y, f"{end}-01", target_name)
+        layers += _target_layers(target, y, f"{df['month'].min()}-01", target_name)
     layers += _projection_layers(projection, y)
     props: dict = {"height": height}
     if title:
@@ -417,11 +419,16 @@ def share_by_service_chart(
                 "label": [f"Ziel {format_percent(target[0], 0)} bis {format_month(target[1])}"],
             }
         )
-        layers.append(
-            alt.Chart(rule_df)
-            .mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=2)
-            .encode(x="share:Q", tooltip=[alt.Tooltip("label:N", title="Ziel")])
+        rule = alt.Chart(rule_df).encode(
+            x="share:Q", tooltip=[alt.Tooltip("label:N", title="Ziel")]
         )
+        layers.append(rule.mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=2))
+        layers.append(
+            rule.mark_text(
+                align="left", baseline="bottom", dx=4, dy=-4, color=TARGET_COLOR,
+                fontWeight="bold",
+            ).encode(y=alt.value(0), text="label:N")
+        )  # fmt: skip
     props: dict = {"height": alt.Step(34 if big else 28)}
     if title:
         props["title"] = title

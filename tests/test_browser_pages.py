@@ -1,10 +1,17 @@
 """What a person sees on each dashboard page in real Chromium (demo data, German locale)."""
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from browser_fixtures import assert_no_exception, screenshot, wait_for_app
+from accounts import make_accounts
+from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
+
+from db import get_engine
+from db.targets import save_target
+from db.writes import begin_write
+from ingest.demo import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +110,46 @@ def test_targets_page_trend(page, app_url):
     assert "Gesamtziel: alle Leistungen zusammen" in text
     assert "36,3 %" in page.locator("[data-testid='stMain'] table").first.inner_text()
     full_screenshot(page, "page_targets")
+
+
+@pytest.fixture(scope="module")
+def targets_app(tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
+    """The demo data with an overall target and two service targets, on its own server."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('targets') / 'demo.db'}"
+    engine = get_engine(url)
+    load_demo(engine)
+    admin = make_accounts(engine, "FB 3 Bürgerservice, Bürgerbüro")["admin"].account
+    with begin_write(engine) as conn:
+        save_target(conn, admin, share=0.4, due_month="2024-12")
+        save_target(conn, admin, share=0.5, due_month="2024-12", service="Personenstandsurkunde")
+        save_target(conn, admin, share=0.6, due_month="2025-06", service="Kita-Platz-Anmeldung")
+    engine.dispose()
+    with serve_app(url) as app:
+        yield app
+
+
+def test_targets_as_traffic_lights_rules_and_projection(page, targets_app):
+    open_page(page, targets_app, "targets")
+    charts_drawn(page, 1)
+    text = main_text(page)
+    assert "Ziel 40 % bis Dez. 2024; beim derzeitigen Trend erreicht im" in text
+    assert "(Prognose)" in text and "Ziel: erreicht" in text and "Ziel: verzögert" in text
+    targets = page.locator("[data-testid='stMain'] table").nth(2).inner_text()
+    assert re.search(r"Personenstandsurkunde\s+50 %\s+Dez\. 2024\s+41,5 %", targets)
+    full_screenshot(page, "page_targets_set")
+
+    open_page(page, targets_app, "")
+    page.get_by_text("Onlinequote Dez. 2023").wait_for()
+    charts_drawn(page, 2)
+    assert "Ziel: auf Kurs" in main_text(page) or "Ziel: verzögert" in main_text(page)
+    full_screenshot(page, "page_overview_targets")
+
+    open_page(
+        page,
+        targets_app,
+        "services",
+        [("fachbereich", "FB 3 Bürgerservice, Standesamt"), ("leistung", "Personenstandsurkunde")],
+    )
+    charts_drawn(page, 1)
+    assert "Ziel 50 % bis Dez. 2024" in main_text(page)
+    full_screenshot(page, "page_services_target")

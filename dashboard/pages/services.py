@@ -101,7 +101,8 @@ for service in chosen:
     )
     if evaluation is not None:
         components.target_badge(evaluation.status)
-        st.caption(f"{target_name}: {evaluation.text}")
+        prefix = "" if target_name == "Ziel" else "Gesamtziel, hier auf diese Leistung angewandt: "
+        st.caption(prefix + evaluation.text)
     marks = tables.events_table(since, own_events)
     if not marks.empty:
         st.markdown("**Auf der Zeitachse markiert**")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import python_calamine
 
+from db.german import format_int
 from db.settings import MAX_FILE_MB
 from ingest.errors import IngestError
 from ingest.extent import check_extent
@@ -160,12 +161,17 @@ def _read_csv(data: bytes, file_name: str) -> Sheet:
             "Die Datei ist keine lesbare CSV-Datei. Bitte in Excel „Speichern unter … CSV "
             "(Trennzeichen-getrennt)“ wählen.",
         )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+        rows = list(reader)
     except csv.Error:
+        # Either a real cell beyond the csv module's 128 KB limit or, far more often, a
+        # quote that is never closed and swallows the rest of the file.
         raise IngestError(
             file_name,
-            "Die CSV-Datei ist fehlerhaft (vermutlich ein nicht geschlossenes Anführungszeichen). "
+            f"Die CSV-Datei ist fehlerhaft: Ab Zeile {reader.line_num} ist eine Zelle länger "
+            f"als {format_int(csv.field_size_limit())} Zeichen. Meist fehlt dort das "
+            'schließende Anführungszeichen zu einem ". '
             "Bitte die Datei in Excel öffnen und erneut als „CSV (Trennzeichen-getrennt)“ "
             "speichern.",
         ) from None

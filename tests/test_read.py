@@ -155,7 +155,9 @@ def test_csv_with_comma_separator_is_refused_with_a_hint(tmp_path):
 def test_csv_with_unclosed_quote_is_refused(tmp_path):
     path = tmp_path / "quote.csv"
     path.write_text('Leistung;Monat\n"Urkunde;' + "x" * 200_000 + "\n")
-    assert "nicht geschlossenes Anführungszeichen" in _refusal(path)
+    message = _refusal(path)
+    assert "Ab Zeile 2" in message
+    assert "fehlt dort das schließende Anführungszeichen" in message
 
 
 def test_utf16_text_is_refused(tmp_path):

@@ -43,18 +43,36 @@ MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=Tru
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 
 
-def localize(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
-    """German number and time locale, and type large enough for a projector; apply last."""
+def _config(big: bool) -> alt.Config:
+    """German number and time locale, and type large enough for a projector."""
     size = 17 if big else 14
-    return (
-        chart.configure(locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE), font=FONT)
-        .configure_axis(labelFontSize=size, titleFontSize=size, labelColor="#222222")
-        .configure_legend(labelFontSize=size, titleFontSize=size, orient="bottom", labelLimit=0)
-        .configure_header(labelFontSize=size, titleFontSize=size, labelColor="#222222")
-        .configure_title(fontSize=size + 3, anchor="start")
-        .configure_text(fontSize=size - 1)
-        .configure_view(stroke=None)
+    return alt.Config(
+        locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE),
+        font=FONT,
+        axis=alt.AxisConfig(labelFontSize=size, titleFontSize=size, labelColor="#222222"),
+        legend=alt.LegendConfig(
+            labelFontSize=size, titleFontSize=size, orient="bottom", labelLimit=0
+        ),
+        header=alt.HeaderConfig(labelFontSize=size, titleFontSize=size, labelColor="#222222"),
+        title=alt.TitleConfig(fontSize=size + 3, anchor="start"),
+        text=alt.MarkConfig(fontSize=size - 1),
+        view=alt.ViewConfig(stroke=None),
     )
+
+
+def localize(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
+    """The German configuration on a finished chart; apply last."""
+    return chart.properties(config=_config(big))
+
+
+def _layered(
+    layers: list, *, big: bool, title: str | None = None, **props: object
+) -> alt.LayerChart:
+    """The top-level layer chart built in one go: every Altair method call on a finished
+    chart deep-copies all of it (resolve, properties and configure would each do)."""
+    if title:
+        props["title"] = title
+    return alt.LayerChart(layer=layers, config=_config(big), **props)
 
 
 def _date(month: pd.Series) -> pd.Series:
@@ -286,11 +304,13 @@ def uptake_chart(
     share_layers += _target_layers(target, share_y, f"{first}-01", target_name)
     share_layers += _projection_layers(projection, share_y)
     share_layers += _marker_layers(markers, first, last)
-    chart = alt.layer(bars, alt.layer(*share_layers)).resolve_scale(y="independent")
-    props: dict = {"height": height}
-    if title:
-        props["title"] = title
-    return localize(chart.properties(**props), big=big)
+    return _layered(
+        [bars, alt.layer(*share_layers)],
+        big=big,
+        title=title,
+        height=height,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+    )
 
 
 def share_lines_chart(
@@ -343,10 +363,7 @@ def share_lines_chart(
     if end:
         layers += _target_layers(target, y, f"{df['month'].min()}-01", target_name)
     layers += _projection_layers(projection, y)
-    props: dict = {"height": height}
-    if title:
-        props["title"] = title
-    return localize(alt.layer(*layers).properties(**props), big=big)
+    return _layered(layers, big=big, title=title, height=height)
 
 
 def share_by_service_chart(
@@ -429,10 +446,7 @@ def share_by_service_chart(
                 fontWeight="bold",
             ).encode(y=alt.value(0), text="label:N")
         )  # fmt: skip
-    props: dict = {"height": alt.Step(34 if big else 28)}
-    if title:
-        props["title"] = title
-    return localize(alt.layer(*layers).properties(**props), big=big)
+    return _layered(layers, big=big, title=title, height=alt.Step(34 if big else 28))
 
 
 def status_chart(counts: pd.DataFrame, *, big: bool = False) -> alt.TopLevelMixin:
@@ -474,7 +488,7 @@ def status_chart(counts: pd.DataFrame, *, big: bool = False) -> alt.TopLevelMixi
             alt.value("#FFFFFF"),
         )
     )
-    return localize(alt.layer(bars, text).properties(height=alt.Step(36 if big else 30)), big=big)
+    return _layered([bars, text], big=big, height=alt.Step(36 if big else 30))
 
 
 def roadmap_chart(

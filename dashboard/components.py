@@ -1,5 +1,8 @@
 """Small page parts shared by all pages: demo banner, 'Über die Daten' box, empty state."""
 
+import re
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -82,27 +85,31 @@ def _escaped(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_LABEL_SPECIAL = re.compile(r"([\\`*_\[\]()!~$<>])")
+
+
+def label_text(value: str) -> str:
+    """A name for a tab or expander label, shown literally (no links, images, emphasis),
+    yet readable in the address where the label is bound to a query parameter."""
+    return _LABEL_SPECIAL.sub(r"\\\1", value)
+
+
 def show_table(df: pd.DataFrame, *, grey: pd.Series | None = None, key: str | None = None) -> None:
     """A display table (German text cells); rows flagged in `grey` are greyed out."""
     if df.empty:
         st.caption("Keine Einträge.")
         return
-    if len(df) > TABLE_MAX_ROWS:
-        shown = df.reset_index(drop=True)
-        if grey is not None and grey.any():
-            flags = grey.reset_index(drop=True)
-            styled = shown.style.apply(
-                lambda row: [GREY if flags[row.name] else ""] * len(row), axis=1
-            )
-            st.dataframe(styled, hide_index=True, key=key)
-        else:
-            st.dataframe(shown, hide_index=True, key=key)
-        return
-    shown = _escaped(df).reset_index(drop=True)
+    big = len(df) > TABLE_MAX_ROWS
+    shown = (df if big else _escaped(df)).reset_index(drop=True)
     if grey is not None and grey.any():
-        flags = grey.reset_index(drop=True)
-        shown = shown.style.apply(lambda row: [GREY if flags[row.name] else ""] * len(row), axis=1)
-    st.table(shown, hide_index=True)
+        # Only the share and the note are greyed: styling every cell of a long table is slow.
+        flags = grey.to_numpy()
+        cols = [c for c in shown.columns if c in (md("Onlinequote"), md("Hinweis"))]
+        shown = shown.style.apply(lambda col: [GREY if f else "" for f in flags], subset=cols)
+    if big:
+        st.dataframe(shown, hide_index=True, key=key)
+    else:
+        st.table(shown, hide_index=True)
 
 
 def downloads(export: pd.DataFrame, name: str, *, key: str | None = None) -> None:
@@ -110,10 +117,22 @@ def downloads(export: pd.DataFrame, name: str, *, key: str | None = None) -> Non
     export_buttons.table_downloads(export, name, key=key)
 
 
-def chart(spec: alt.TopLevelMixin, description: str, *, key: str | None = None) -> None:
-    """An Altair chart as built (no Streamlit theme), with a text description for screen
-    readers; the table under it is the full alternative."""
-    st.altair_chart(spec, theme=None, width="stretch", alt=description, key=key)
+def chart(
+    builder: Callable[..., alt.TopLevelMixin],
+    frame: pd.DataFrame,
+    description: str,
+    *,
+    key: str | None = None,
+    **options: object,
+) -> None:
+    """A chart from a dashboard.charts builder, drawn as built (no Streamlit theme), with a
+    text description for screen readers; the table under it is the full alternative.
+
+    The finished Vega-Lite spec is cached by its inputs: building and validating an Altair
+    chart costs more than the queries behind it.
+    """
+    spec = data.chart_spec(builder.__name__, frame, options)
+    st.vega_lite_chart(spec, theme=None, width="stretch", alt=description, key=key)
 
 
 def small_note(count: int) -> None:

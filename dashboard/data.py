@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from dashboard import charts
 from db import database_url, get_engine, queries
 
 
@@ -68,9 +69,11 @@ def uptake(
 
 
 @st.cache_data(show_spinner=False)
-def monthly_totals(data_version: str, department: str | None = None) -> pd.DataFrame:
+def monthly_totals(
+    data_version: str, department: str | None = None, start: str | None = None
+) -> pd.DataFrame:
     with engine().connect() as conn:
-        return queries.monthly_totals(conn, department)
+        return queries.monthly_totals(conn, department, start)
 
 
 @st.cache_data(show_spinner=False)
@@ -134,3 +137,9 @@ def load_log(data_version: str, limit: int = 50) -> pd.DataFrame:
 def targets(data_version: str) -> pd.DataFrame:
     with engine().connect() as conn:
         return queries.targets(conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def chart_spec(builder: str, frame: pd.DataFrame, options: dict) -> dict:
+    """The Vega-Lite spec of dashboard.charts.<builder>(frame, **options), memoized by input."""
+    return getattr(charts, builder)(frame, **options).to_dict()

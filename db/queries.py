@@ -46,7 +46,15 @@ def service_count(conn: Connection) -> int:
 def latest_complete_month(conn: Connection) -> str | None:
     """The newest month in which at least one service has both channels reported."""
     v = monthly_uptake.c
-    return conn.scalar(select(func.max(v.month)).where(v.total.is_not(None)))
+    # Newest month first, each checked on its own: a filter on the month reaches into the
+    # view's grouping (month index), where MAX over the whole view would group every count.
+    months = conn.scalars(
+        select(MonthlyCount.month).distinct().order_by(MonthlyCount.month.desc())
+    ).all()
+    for month in months:
+        if conn.scalar(select(v.month).where(v.month == month, v.total.is_not(None)).limit(1)):
+            return month
+    return None
 
 
 def online_sources(conn: Connection, month: str | None = None) -> pd.DataFrame:
@@ -138,9 +146,12 @@ def uptake(
     return df.merge(sources, on=["service", "month"], how="left")
 
 
-def monthly_totals(conn: Connection, department: str | None = None) -> pd.DataFrame:
-    """Per month, the sums over all services with both channels reported (month, total,
-    online, online_share, services = how many services are in the sum); oldest first."""
+def monthly_totals(
+    conn: Connection, department: str | None = None, start: str | None = None
+) -> pd.DataFrame:
+    """Per month (from start on), the sums over all services with both channels reported
+    (month, total, online, online_share, services = how many services are in the sum);
+    oldest first."""
     v = monthly_uptake.c
     stmt = (
         select(v.month, func.sum(v.total), func.sum(v.online), func.count())
@@ -150,6 +161,8 @@ def monthly_totals(conn: Connection, department: str | None = None) -> pd.DataFr
     )
     if department:
         stmt = stmt.where(v.department == department)
+    if start:
+        stmt = stmt.where(v.month >= start)
     df = _frame(conn, stmt, ["month", "total", "online", "services"])
     df["total"] = df["total"].astype("int64")
     df["online"] = df["online"].astype("int64")

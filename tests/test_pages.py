@@ -140,22 +140,24 @@ def test_services_page_shows_the_october_2021_report_figures(demo_url, monkeypat
 
 
 def test_services_page_several_services_and_the_portal_month(demo_url, monkeypatch):
-    at = open_with(
-        demo_url,
-        monkeypatch,
-        "services.py",
-        fachbereich="FB 3 Bürgerservice, Bürgerbüro",
-        leistung=["Meldebescheinigung", "Melderegisterauskunft"],
-        zeitraum=["Dez. 2023", "Jan. 2024"],
-    )
-    assert [s.value for s in at.subheader] == [
-        "Onlinequote im Vergleich", "Meldebescheinigung", "Melderegisterauskunft",
-    ]  # fmt: skip
-    assert len(specs(at)) == 3
+    params = {
+        "fachbereich": "FB 3 Bürgerservice, Bürgerbüro",
+        "leistung": ["Meldebescheinigung", "Melderegisterauskunft"],
+        "zeitraum": ["Dez. 2023", "Jan. 2024"],
+    }
+    at = open_with(demo_url, monkeypatch, "services.py", **params)
+    assert [s.value for s in at.subheader] == ["Onlinequote im Vergleich"]
+    assert [t.label for t in at.tabs] == ["Meldebescheinigung", "Melderegisterauskunft"]
+    assert len(specs(at)) == 2  # the comparison and the open tab's chart only
     jan = table(at, 1).set_index("Monat").loc["Jan. 2024"]
     assert (jan["Onlinequote"], jan["Quelle online"]) == ("unvollständig", "Serviceportal")
     assert "Monatsmeldung und Serviceportal" in texts(at)
-    assert len(at.get("download_button")) == 4  # CSV and Excel under each table
+    assert len(at.get("download_button")) == 2  # CSV and Excel under the open tab's table
+
+    # The open tab is part of the address, too.
+    at = open_with(demo_url, monkeypatch, "services.py", detail="Melderegisterauskunft", **params)
+    figures = table(at, 1)
+    assert figures["Leistung"].unique().tolist() == ["Melderegisterauskunft"]
 
 
 def test_services_page_new_department_starts_with_its_first_service(demo_url, monkeypatch):

@@ -15,7 +15,8 @@ facts = components.page_facts()
 v = data.version()
 if not components.empty_state(facts):
     month = facts["latest_month"]
-    totals = data.monthly_totals(v)
+    # Two years: the month a year earlier, and the twelve months the projection rests on.
+    totals = data.monthly_totals(v, start=tables.month_before(month, 23))
     goals = data.targets(v)
     overall = goals[goals["service"].isna()]
     head = tables.headline(totals, month)
@@ -87,13 +88,12 @@ if not components.empty_state(facts):
         if len(overall):
             target = (float(overall.iloc[0]["share"]), overall.iloc[0]["due_month"])
         components.chart(
-            charts.share_by_service_chart(
-                ranked,
-                target=target,
-                service_targets=goals[goals["service"].notna()][["service", "share"]],
-            ),
+            charts.share_by_service_chart,
+            ranked,
             f"Balkendiagramm: Onlinequote je Leistung im {format_month(month, long=True)}, "
             "absteigend sortiert. Die Zahlen stehen in der Tabelle darunter.",
+            target=target,
+            service_targets=goals[goals["service"].notna()][["service", "share"]],
         )
     components.show_table(tables.month_table(month_df), grey=tables.is_small(month_df))
     components.small_note(int(tables.is_small(month_df).sum()))
@@ -109,7 +109,8 @@ if measures.empty:
 else:
     counts = tables.status_counts(measures)
     components.chart(
-        charts.status_chart(counts),
+        charts.status_chart,
+        counts,
         "Gestapelte Balken: Zahl der Maßnahmen je Handlungsfeld und Status. Die Zahlen "
         "stehen in der Tabelle darunter.",
     )

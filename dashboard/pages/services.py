@@ -72,32 +72,33 @@ def _target(service: str | None) -> tuple[tuple[float, str] | None, str]:
 if len(chosen) > 1 and not uptake.empty:
     st.subheader("Onlinequote im Vergleich")
     components.chart(
-        charts.share_lines_chart(uptake),
+        charts.share_lines_chart,
+        uptake,
         f"Liniendiagramm: Onlinequote von {', '.join(chosen)}, {period}. Die Zahlen stehen "
         "in den Tabellen unter den einzelnen Leistungen.",
     )
 
-for service in chosen:
-    st.subheader(service)
+
+def show(service: str) -> None:
+    """One service: requests and share over time, its events, targets and figures."""
     rows = uptake[uptake["service"] == service]
     if rows.empty:
         st.info(f"Für {period} liegen für diese Leistung keine Zahlen vor.")
-        continue
+        return
     since = catalog.loc[catalog["service"] == service, "online_since"].iloc[0]
     own_events = events[events["service"] == service]
     target, target_name = _target(service)
     evaluation = tg.evaluate(*target, rows) if target else None
     components.chart(
-        charts.uptake_chart(
-            rows,
-            target=target,
-            target_name=target_name,
-            markers=tables.service_markers(since, own_events),
-            projection=tables.projection_frame(evaluation.projection) if evaluation else None,
-        ),
+        charts.uptake_chart,
+        rows,
         f"Säulen: Anträge gesamt und davon online je Monat, Linie: Onlinequote, {service}, "
         f"{period}. Die Zahlen stehen in der Tabelle darunter.",
         key=f"chart_{service}",
+        target=target,
+        target_name=target_name,
+        markers=tables.service_markers(since, own_events),
+        projection=tables.projection_frame(evaluation.projection) if evaluation else None,
     )
     if evaluation is not None:
         components.target_badge(evaluation.status)
@@ -118,4 +119,17 @@ for service in chosen:
     components.downloads(
         tables.uptake_export(rows), f"{service} {start} bis {end}", key=f"dl_{service}"
     )
+
+
+if len(chosen) == 1:
+    st.subheader(chosen[0])
+    show(chosen[0])
+else:
+    # One tab per service; only the open one is drawn (and its tab is part of the address).
+    labels = [components.label_text(s) for s in chosen]
+    tabs = st.tabs(labels, key="detail", bind="query-params")
+    for service, tab in zip(chosen, tabs, strict=True):
+        with tab:
+            if tab.open:
+                show(service)
 components.about_data(facts)

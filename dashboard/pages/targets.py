@@ -19,7 +19,9 @@ facts = components.page_facts()
 v = data.version()
 catalog = data.services(v)
 goals = data.targets(v)
-totals = data.monthly_totals(v)
+latest = facts["latest_month"]
+first = tables.month_before(latest, TREND_SHOWN - 1) if latest else None
+totals = data.monthly_totals(v, start=first)
 if MESSAGE in st.session_state:
     st.success(st.session_state.pop(MESSAGE), icon=":material/check:")
 
@@ -35,19 +37,18 @@ else:
 if totals.empty:
     components.empty_state(facts)
 else:
-    recent = totals.tail(TREND_SHOWN).assign(series="Alle Leistungen")
+    recent = totals.assign(series="Alle Leistungen")
     projection = tables.projection_frame(evaluation.projection) if evaluation else None
     components.chart(
-        charts.share_lines_chart(
-            recent,
-            series="series",
-            target=target,
-            target_name="Gesamtziel",
-            projection=projection,
-        ),
+        charts.share_lines_chart,
+        recent,
         "Liniendiagramm: Onlinequote über alle Leistungen je Monat"
         + (", mit Gesamtziel als waagerechter Linie und Prognose gestrichelt" if target else "")
         + ". Die Zahlen stehen in der Tabelle darunter.",
+        series="series",
+        target=target,
+        target_name="Gesamtziel",
+        projection=projection,
     )
     if evaluation is not None:
         components.target_badge(evaluation.status)
@@ -65,7 +66,9 @@ own = goals[goals["service"].notna()]
 if own.empty:
     st.info("Es sind noch keine Ziele für einzelne Leistungen festgelegt.")
 else:
-    history = data.uptake(v, tuple(own["service"]))
+    # The projection rests on the last twelve months with figures: two years are plenty.
+    since = tables.month_before(latest, 23) if latest else None
+    history = data.uptake(v, tuple(own["service"]), since)
     rows, cols = [], st.columns(3)
     for i, goal in enumerate(own.itertuples()):
         ev = tg.evaluate(

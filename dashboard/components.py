@@ -7,9 +7,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, export_buttons
+from dashboard import data, export_buttons, tables
 from dashboard.charts import SMALL_BASE
-from dashboard.escape import md
 from db.german import format_month
 from db.targets import TargetStatus
 
@@ -75,16 +74,6 @@ TABLE_MAX_ROWS = 60
 GREY = "color: #5F5F5F; font-style: italic"  # still 6:1 contrast on white (WCAG AA)
 
 
-def _escaped(df: pd.DataFrame) -> pd.DataFrame:
-    """st.table renders Markdown in cells: escape names from files so they show literally."""
-    out = df.copy()
-    out.columns = [md(c) for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: md(v) if isinstance(v, str) else v)
-    return out
-
-
 _LABEL_SPECIAL = re.compile(r"([\\`*_\[\]()!~$<>])")
 
 
@@ -95,21 +84,24 @@ def label_text(value: str) -> str:
 
 
 def show_table(df: pd.DataFrame, *, grey: pd.Series | None = None, key: str | None = None) -> None:
-    """A display table (German text cells); rows flagged in `grey` are greyed out."""
+    """A display table (German text cells); in rows flagged in `grey` the share is greyed.
+
+    Up to TABLE_MAX_ROWS rows as a real HTML table (screen readers, the projector, names
+    shown literally); longer ones in Streamlit's scrolling data grid.
+    """
     if df.empty:
         st.caption("Keine Einträge.")
         return
-    big = len(df) > TABLE_MAX_ROWS
-    shown = (df if big else _escaped(df)).reset_index(drop=True)
+    if len(df) <= TABLE_MAX_ROWS:
+        st.html(tables.html_table(df, grey=grey))
+        return
+    shown = df.reset_index(drop=True)
     if grey is not None and grey.any():
         # Only the share and the note are greyed: styling every cell of a long table is slow.
         flags = grey.to_numpy()
-        cols = [c for c in shown.columns if c in (md("Onlinequote"), md("Hinweis"))]
+        cols = [c for c in shown.columns if c in tables.GREY_COLUMNS]
         shown = shown.style.apply(lambda col: [GREY if f else "" for f in flags], subset=cols)
-    if big:
-        st.dataframe(shown, hide_index=True, key=key)
-    else:
-        st.table(shown, hide_index=True)
+    st.dataframe(shown, hide_index=True, key=key)
 
 
 def downloads(export: pd.DataFrame, name: str, *, key: str | None = None) -> None:

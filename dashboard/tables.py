@@ -4,6 +4,9 @@ A display table holds German text ("1.234", "29,8 %", "Okt. 2021"); its export t
 same rows and columns with numbers as numbers, for CSV and Excel.
 """
 
+import html
+import re
+
 import pandas as pd
 
 from dashboard.charts import SMALL_BASE, STATUS_LABELS, STATUS_ORDER
@@ -364,3 +367,49 @@ def projection_frame(projection) -> pd.DataFrame | None:  # noqa: ANN001
     if projection is None:
         return None
     return pd.DataFrame({"month": projection.months, "share": projection.shares})
+
+
+# A display table as plain HTML: st.table runs its cells through Markdown, which turns names
+# from files into links (any URL or e-mail address) and worse; here every cell is escaped text.
+TABLE_CSS = """<style>
+table.pq-table {border-collapse: collapse; width: 100%; font-size: 1rem; line-height: 1.4;
+  color: #31333F; margin: 0.25rem 0 0.75rem 0;}
+table.pq-table th {text-align: left; font-weight: 600; border-bottom: 2px solid #C9CAD1;
+  padding: 0.35rem 0.6rem; background: #F7F8FA; vertical-align: bottom;}
+table.pq-table td {border-bottom: 1px solid #E4E5EA; padding: 0.3rem 0.6rem; vertical-align: top;}
+table.pq-table .num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
+table.pq-table td.pq-grey {color: #5F5F5F; font-style: italic;}
+</style>"""
+NUMBER_CELL = re.compile(r"^(–|[+−±]?\d{1,3}(\.\d{3})*(,\d+)?( %| Pp\.)?|[✓½])$")
+GREY_COLUMNS = ("Onlinequote", "Hinweis")
+
+
+def html_table(df: pd.DataFrame, *, grey: pd.Series | None = None) -> str:
+    """The table as escaped HTML (class pq-table): numeric columns right-aligned, and in the
+    rows flagged in `grey` the share and the note greyed (italic, still 6:1 contrast)."""
+    cols = [str(c) for c in df.columns]
+    values = [["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+               for v in row] for row in df.itertuples(index=False)]  # fmt: skip
+    numeric = [
+        any(row[i] for row in values) and all(NUMBER_CELL.match(row[i]) or not row[i]
+                                              for row in values)
+        for i in range(len(cols))
+    ]  # fmt: skip
+    flags = list(grey) if grey is not None else [False] * len(values)
+    num_attr = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{num_attr if num else ""}>{html.escape(c)}</th>'
+        for c, num in zip(cols, numeric, strict=True)
+    )
+    body = []
+    for row, flag in zip(values, flags, strict=True):
+        cells = []
+        for c, value, num in zip(cols, row, numeric, strict=True):
+            classes = (["num"] if num else []) + (["pq-grey"] if flag and c in GREY_COLUMNS else [])
+            attr = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f"<td{attr}>{html.escape(value)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'{TABLE_CSS}<table class="pq-table" data-testid="stTable"><thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table>"
+    )

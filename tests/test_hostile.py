@@ -429,11 +429,6 @@ def test_markup_in_names_is_stored_verbatim(engine, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="st.table renders Markdown in cells; dashboard/escape.py now escapes the syntax, "
-    "but bare URLs in a name still become links (GFM autolink). Reported to the lead.",
-)
 def test_markup_in_names_is_shown_as_text_in_the_browser(engine, db_url, tmp_path, page):
     from browser_fixtures import screenshot, serve_app, wait_for_app
 

@@ -205,3 +205,17 @@ def test_service_markers_and_events_table():
     t = tables.events_table("2021-06", events)
     assert t["Ereignis"].tolist()[1] == "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung"
     assert tables.service_markers(None, events.iloc[:0]).empty
+
+
+def test_html_table_escapes_names_aligns_numbers_and_greys_small_shares():
+    shown = tables.uptake_table(UPTAKE).iloc[[0, 3]]
+    shown.loc[shown.index[0], "Leistung"] = "<img src=x> **fett** https://example.org"
+    out = tables.html_table(shown, grey=tables.is_small(UPTAKE).iloc[[0, 3]])
+    assert "<img" not in out and "&lt;img src=x&gt; **fett** https://example.org" in out
+    assert "<a " not in out  # plain text, nothing for Markdown to turn into a link
+    assert '<th scope="col" class="num">Anträge gesamt</th>' in out
+    assert '<th scope="col">Leistung</th>' in out
+    assert '<td class="num">29,8 %</td>' in out
+    assert '<td class="num pq-grey">25,0 %</td>' in out
+    assert '<td class="pq-grey">weniger als 20 Anträge</td>' in out
+    assert '<td class="num">1.234</td>' in tables.html_table(tables.uptake_table(UPTAKE))

@@ -114,9 +114,9 @@ def test_targets_page_trend(page, app_url):
 
 
 @pytest.fixture(scope="module")
-def targets_app(tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
+def targets_app(make_session_db_url) -> Iterator[str]:  # noqa: ANN001
     """The demo data with an overall target and two service targets, on its own server."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('targets') / 'demo.db'}"
+    url = make_session_db_url("targets")
     engine = get_engine(url)
     load_demo(engine)
     admin = make_accounts(engine, "FB 3 Bürgerservice, Bürgerbüro")["admin"].account

@@ -13,8 +13,9 @@ from ingest.demo import MEASURES, SERVICES, load_demo
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):  # noqa: ANN001, ANN201
-    eng = get_engine(f"sqlite:///{tmp_path_factory.mktemp('queries') / 'demo.db'}")
+def demo(make_session_db_url):  # noqa: ANN001, ANN201
+    """The demo data (SQLite or PostgreSQL, as the session runs), read-only for the module."""
+    eng = get_engine(make_session_db_url("queries"))
     load_demo(eng)
     yield eng
     eng.dispose()

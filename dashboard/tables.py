@@ -413,3 +413,36 @@ def html_table(df: pd.DataFrame, *, grey: pd.Series | None = None) -> str:
         f'{TABLE_CSS}<table class="pq-table" data-testid="stTable"><thead><tr>{head}</tr>'
         f"</thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def share_matrix(uptake: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as text: one row per month, per service its share with the base
+    ('29,8 % (203 von 681)'), 'unvollständig' or '–' where nothing was reported."""
+    services = list(dict.fromkeys(uptake["service"]))
+    months = sorted(set(uptake["month"]))
+    cells = {
+        (r.service, r.month): (
+            f"{format_percent(r.online_share)} ({format_int(int(r.online))} von "
+            f"{format_int(int(r.total))})"
+            if pd.notna(r.online_share)
+            else INCOMPLETE
+        )
+        for r in uptake.itertuples()
+    }
+    return pd.DataFrame(
+        {
+            "Monat": [format_month(m) for m in months],
+            **{s: [cells.get((s, m), "–") for m in months] for s in services},
+        }
+    )
+
+
+def share_matrix_export(uptake: pd.DataFrame) -> pd.DataFrame:
+    """share_matrix's rows and columns with the share in percent as a number."""
+    wide = uptake.pivot_table(index="month", columns="service", values="online_share")
+    wide = wide.reindex(columns=list(dict.fromkeys(uptake["service"])))
+    wide = wide.reindex(sorted(set(uptake["month"])))
+    out = (wide * 100).round(1).reset_index(drop=True)
+    out.columns = [f"{c} (Onlinequote in %)" for c in out.columns]
+    out.insert(0, "Monat", [format_month(m) for m in wide.index])
+    return out

@@ -156,14 +156,17 @@ def test_services_page_several_services_and_the_portal_month(demo_url, monkeypat
     assert [s.value for s in at.subheader] == ["Onlinequote im Vergleich"]
     assert [t.label for t in at.tabs] == ["Meldebescheinigung", "Melderegisterauskunft"]
     assert len(specs(at)) == 2  # the comparison and the open tab's chart only
-    jan = table(at, 1).set_index("Monat").loc["Jan. 2024"]
+    compare = table(at, 0).set_index("Monat")
+    assert compare.loc["Dez. 2023", "Meldebescheinigung"] == "33,2 % (83 von 250)"
+    assert compare.loc["Jan. 2024", "Melderegisterauskunft"] == "unvollständig"
+    jan = table(at, 2).set_index("Monat").loc["Jan. 2024"]
     assert (jan["Onlinequote"], jan["Quelle online"]) == ("unvollständig", "Serviceportal")
     assert "Monatsmeldung und Serviceportal" in texts(at)
-    assert len(at.get("download_button")) == 2  # CSV and Excel under the open tab's table
+    assert len(at.get("download_button")) == 4  # under the comparison and the open tab
 
     # The open tab is part of the address, too.
     at = open_with(demo_url, monkeypatch, "services.py", detail="Melderegisterauskunft", **params)
-    figures = table(at, 1)
+    figures = table(at, 2)
     assert figures["Leistung"].unique().tolist() == ["Melderegisterauskunft"]
 
 
@@ -205,7 +208,7 @@ def test_measures_tree_roadmap_and_an_opened_measure(demo_url, monkeypatch):
         ids = queries.measures(conn).set_index("measure")["measure_id"]
     eng.dispose()
     at = open_with(demo_url, monkeypatch, "measures.py",
-                   massnahme=str(ids["Zentrales Serviceportal"]))  # fmt: skip
+                   **{f"massnahme_{ids['Zentrales Serviceportal']}": "true"})  # fmt: skip
     labels = [e.label for e in at.expander]
     assert "**Zentrales Serviceportal** :blue-badge[in Umsetzung]" in labels
     assert "**Offene Sprechstunden** :green-badge[umgesetzt]" in labels

@@ -219,3 +219,14 @@ def test_html_table_escapes_names_aligns_numbers_and_greys_small_shares():
     assert '<td class="num pq-grey">25,0 %</td>' in out
     assert '<td class="pq-grey">weniger als 20 Anträge</td>' in out
     assert '<td class="num">1.234</td>' in tables.html_table(tables.uptake_table(UPTAKE))
+
+
+def test_share_matrix_and_its_export():
+    shown = tables.share_matrix(UPTAKE)
+    assert shown.columns.tolist() == ["Monat", "Personenstandsurkunde", "Baumfällgenehmigung"]
+    assert shown["Monat"].tolist() == ["Okt. 2021", "Nov. 2021", "Jan. 2024"]
+    assert shown.iloc[0].tolist() == ["Okt. 2021", "29,8 % (203 von 681)", "25,0 % (3 von 12)"]
+    assert shown.iloc[2].tolist() == ["Jan. 2024", "unvollständig", "–"]
+    export = tables.share_matrix_export(UPTAKE)
+    assert len(export) == len(shown) and export["Monat"].tolist() == shown["Monat"].tolist()
+    assert export.iloc[0, 1:].tolist() == [29.8, 25.0]

@@ -43,9 +43,12 @@ else:
         grid = tables.coverage_grid(data.coverage(v, department, start, end), names, shown_months)
         row, row_title = "service", "Leistung"
     components.chart(
-        charts.coverage_chart(grid, row=row, row_title=row_title),
+        charts.coverage_chart,
+        grid,
         f"Raster {row_title} × Monat, {period}: grün vollständig, orange unvollständig, "
         "hellgrau fehlt. Dieselben Angaben stehen in der Tabelle darunter.",
+        row=row,
+        row_title=row_title,
     )
     counts = grid["state"].value_counts()
     st.markdown(

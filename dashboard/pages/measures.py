@@ -46,10 +46,12 @@ st.subheader("Zeitplan (Roadmap)")
 today = f"{date.today():%Y-%m}"
 labelled = shown.assign(field=tables.field_labels(shown))
 components.chart(
-    charts.roadmap_chart(labelled, today=today),
+    charts.roadmap_chart,
+    labelled,
     "Zeitplan: je Maßnahme ein Balken vom geplanten Beginn bis zum geplanten Ende, farbig "
     "nach Status, gruppiert nach Handlungsfeld; die gestrichelte Linie ist heute. Dieselben "
     "Angaben stehen in der Tabelle darunter.",
+    today=today,
 )
 st.caption("Gestrichelte senkrechte Linie: heute.")
 undated = shown[shown["start"].isna() | shown["end"].isna()]
@@ -60,7 +62,6 @@ with st.expander("Zeitplan als Tabelle"):
     components.downloads(tables.measures_table(shown, links), "Maßnahmen", key="dl_measures")
 
 st.subheader("Handlungsfelder und Maßnahmen")
-opened = st.query_params.get("massnahme")
 last_month = facts["latest_month"]
 for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
     if group:
@@ -76,9 +77,10 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
             label = charts.STATUS_LABELS[m.status]
             with st.expander(
                 f"**{md(m.measure)}** :{BADGE_COLORS[m.status]}-badge[{label}]",
-                expanded=str(m.measure_id) == opened,
-                key=f"m{m.measure_id}",
-                on_change="rerun",
+                # Open measures are part of the address (?massnahme_4=true), and only
+                # they draw their history and uptake.
+                key=f"massnahme_{m.measure_id}",
+                bind="query-params",
             ) as box:
                 period = (
                     f"{format_month(m.start) if isinstance(m.start, str) else 'offen'} bis "
@@ -109,10 +111,13 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                     st.markdown("**Onlinequote der verknüpften Leistungen**")
                     if uptake["online_share"].notna().any():
                         components.chart(
-                            charts.share_lines_chart(uptake, height=220, legend_columns=1),
+                            charts.share_lines_chart,
+                            uptake,
                             f"Onlinequote von {', '.join(services)} seit "
                             f"{format_month(first)}; die letzte Quote steht darunter.",
                             key=f"uptake_{m.measure_id}",
+                            height=220,
+                            legend_columns=1,
                         )
                     latest = uptake[uptake["month"] == last_month]
                     st.caption(f"{format_month(last_month, long=True)}:")

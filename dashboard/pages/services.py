@@ -75,8 +75,13 @@ if len(chosen) > 1 and not uptake.empty:
         charts.share_lines_chart,
         uptake,
         f"Liniendiagramm: Onlinequote von {', '.join(chosen)}, {period}. Die Zahlen stehen "
-        "in den Tabellen unter den einzelnen Leistungen.",
+        "in der Tabelle darunter.",
     )
+    components.show_table(tables.share_matrix(uptake))
+    components.downloads(
+        tables.share_matrix_export(uptake), f"Onlinequote im Vergleich {start} bis {end}",
+        key="dl_compare",
+    )  # fmt: skip
 
 
 def show(service: str) -> None:

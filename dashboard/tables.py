@@ -379,8 +379,10 @@ table.pq-table th {text-align: left; font-weight: 600; border-bottom: 2px solid 
 table.pq-table td {border-bottom: 1px solid #E4E5EA; padding: 0.3rem 0.6rem; vertical-align: top;}
 table.pq-table .num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
 table.pq-table td.pq-grey {color: #5F5F5F; font-style: italic;}
+div.pq-scroll {overflow-x: auto;}
 </style>"""
-NUMBER_CELL = re.compile(r"^(–|[+−±]?\d{1,3}(\.\d{3})*(,\d+)?( %| Pp\.)?|[✓½])$")
+_N = r"\d{1,3}(\.\d{3})*"
+NUMBER_CELL = re.compile(rf"^(–|[+−±]?{_N}(,\d+)?( %| Pp\.)?|{_N} von {_N}|[✓½])$")
 GREY_COLUMNS = ("Onlinequote", "Hinweis")
 
 
@@ -410,8 +412,8 @@ def html_table(df: pd.DataFrame, *, grey: pd.Series | None = None) -> str:
             cells.append(f"<td{attr}>{html.escape(value)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
-        f'{TABLE_CSS}<table class="pq-table" data-testid="stTable"><thead><tr>{head}</tr>'
-        f"</thead><tbody>{''.join(body)}</tbody></table>"
+        f'{TABLE_CSS}<div class="pq-scroll"><table class="pq-table" data-testid="stTable">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -446,3 +448,22 @@ def share_matrix_export(uptake: pd.DataFrame) -> pd.DataFrame:
     out.columns = [f"{c} (Onlinequote in %)" for c in out.columns]
     out.insert(0, "Monat", [format_month(m) for m in wide.index])
     return out
+
+
+def linked_table(month: pd.DataFrame) -> pd.DataFrame:
+    """A narrow table of one month: Leistung, Onlinequote, Basis ('83 von 250'), and a
+    Hinweis column where a share rests on few requests or a channel is missing."""
+    out = pd.DataFrame(
+        {
+            "Leistung": month["service"].to_numpy(),
+            "Onlinequote": [
+                _share(v, t) for v, t in zip(month["online_share"], month["total"], strict=True)
+            ],
+            "Basis": [
+                f"{format_int(int(o))} von {format_int(int(t))}" if pd.notna(t) else "–"
+                for o, t in zip(month["online"], month["total"], strict=True)
+            ],
+            "Hinweis": _notes(month),
+        }
+    )
+    return out if out["Hinweis"].any() else out.drop(columns="Hinweis")

@@ -230,3 +230,14 @@ def test_share_matrix_and_its_export():
     export = tables.share_matrix_export(UPTAKE)
     assert len(export) == len(shown) and export["Monat"].tolist() == shown["Monat"].tolist()
     assert export.iloc[0, 1:].tolist() == [29.8, 25.0]
+
+
+def test_linked_table_is_narrow():
+    t = tables.linked_table(UPTAKE.iloc[[0, 3]])
+    assert t.values.tolist() == [
+        ["Personenstandsurkunde", "29,8 %", "203 von 681", ""],
+        ["Baumfällgenehmigung", "25,0 %", "3 von 12", "weniger als 20 Anträge"],
+    ]
+    assert tables.linked_table(UPTAKE.iloc[[0]]).columns.tolist() == [
+        "Leistung", "Onlinequote", "Basis",
+    ]  # fmt: skip

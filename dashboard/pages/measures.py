@@ -121,5 +121,5 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                         )
                     latest = uptake[uptake["month"] == last_month]
                     st.caption(f"{format_month(last_month, long=True)}:")
-                    components.show_table(tables.month_table(latest).drop(columns="Fachbereich"))
+                    components.show_table(tables.linked_table(latest), grey=tables.is_small(latest))
 components.about_data(facts)

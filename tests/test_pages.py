@@ -86,6 +86,16 @@ def test_every_page_explains_an_empty_database(engine, db_url, monkeypatch, page
     assert not specs(at)
 
 
+@pytest.mark.parametrize("page", ["overview.py", "services.py", "coverage.py", "targets.py"])
+def test_pages_with_a_catalog_but_no_counts_say_what_to_load(catalog_engine, db_url, monkeypatch,
+                                                            page):  # fmt: skip
+    at = open_with(db_url, monkeypatch, page)
+    text = texts(at)
+    assert "Der Leistungskatalog (4 Leistungen) ist geladen" in text
+    assert "python -m ingest counts" in text
+    assert not specs(at)
+
+
 # ---------------------------------------------------------------- Übersicht
 
 

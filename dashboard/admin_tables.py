@@ -6,7 +6,7 @@ import pandas as pd
 
 from db.access import LoadRow
 from db.german import format_int
-from db.strategy import STATUS_LABELS
+from db.models import STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
 
 KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from db.german import format_int, format_month, format_percent
+from db.models import STATUS_LABELS, STATUSES
 from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
 # Okabe-Ito (colour-blind safe), in the order series get them.
@@ -22,14 +23,7 @@ TARGET_COLOR, MARKER_COLOR, SMALL_COLOR = "#000000", "#009E73", "#8C8C8C"
 # A share based on fewer requests than this is shown greyed, with a note.
 SMALL_BASE = 20
 SMALL_LABEL = f"Quote aus weniger als {SMALL_BASE} Anträgen"
-STATUS_ORDER = ["planned", "preparing", "in_progress", "done", "deferred"]
-STATUS_LABELS = {
-    "planned": "geplant",
-    "preparing": "in Vorbereitung",
-    "in_progress": "in Umsetzung",
-    "done": "umgesetzt",
-    "deferred": "zurückgestellt",
-}
+STATUS_ORDER = list(STATUSES)
 STATUS_COLORS = {
     "planned": "#999999",
     "preparing": "#E69F00",

@@ -9,8 +9,9 @@ import re
 
 import pandas as pd
 
-from dashboard.charts import SMALL_BASE, STATUS_LABELS, STATUS_ORDER
+from dashboard.charts import SMALL_BASE, STATUS_ORDER
 from db.german import format_int, format_month, format_percent
+from db.models import STATUS_LABELS
 
 SOURCE_LABELS = {"portal": "Serviceportal", "report": "Monatsmeldung"}
 SMALL_NOTE = f"weniger als {SMALL_BASE} Anträge"

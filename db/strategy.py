@@ -11,14 +11,6 @@ from db.models import STATUSES, ActionField, Measure, MeasureUpdate, Service, me
 from db.users import Account
 from db.writes import bump_data_version
 
-# Stored status -> the German word shown and read by the measures import (FORMATS.md 5).
-STATUS_LABELS = {
-    "planned": "geplant",
-    "preparing": "in Vorbereitung",
-    "in_progress": "in Umsetzung",
-    "done": "umgesetzt",
-    "deferred": "zurückgestellt",
-}
 MAX_NAME = 300
 MAX_NOTE = 10_000
 

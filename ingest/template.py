@@ -12,8 +12,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Connection, select
 
 from db.german import format_month
-from db.models import ActionField, Department, Measure, MeasureUpdate, Service, measure_services
-from db.strategy import STATUS_LABELS
+from db.models import (
+    STATUS_LABELS,
+    ActionField,
+    Department,
+    Measure,
+    MeasureUpdate,
+    Service,
+    measure_services,
+)
 
 REPORT_SHEET = "Meldung"
 REPORT_HEADER = ("Leistung", "Leistungs-ID", "Anträge gesamt", "davon online")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from db.catalog import Catalog, id_key, name_key
 from db.german import format_int, format_month
+from db.models import STATUS_LABELS
 from db.writes import CountKey, MeasureRow, ServiceRow
 from ingest.columns import MONTH_HINT, Header, block_month, find_header, looked_for
 from ingest.errors import IngestError, Problems
@@ -26,10 +27,9 @@ CHANNELS = {
     "online": "online", "serviceportal": "online",
     "vor ort": "office", "offline": "office", "analog": "office",
 }  # fmt: skip
-STATUS_NAMES = {
-    "geplant": "planned", "in vorbereitung": "preparing", "in umsetzung": "in_progress",
-    "umgesetzt": "done", "abgeschlossen": "done", "zurückgestellt": "deferred",
-}  # fmt: skip
+# Status words in a measures file (any case); "abgeschlossen" means "umgesetzt".
+STATUS_NAMES = {name_key(label): code for code, label in STATUS_LABELS.items()}
+STATUS_NAMES["abgeschlossen"] = "done"
 LAYOUT_LABELS = {"report": "Monatsmeldung", "long": "Langformat", "portal": "Serviceportal-Export"}
 PROGRESS_EVERY = 20_000
 COUNT_HINT = "Bitte eine ganze Zahl ab 0 eintragen."

@@ -7,8 +7,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from db.german import format_int, format_month, format_percent, format_points
+from db.models import STATUS_LABELS
 from report import charts
-from report.snapshot import STATUS_LABELS, add_months, month_range, overall
+from report.snapshot import add_months, month_range, overall
 
 SMALL_BASE = charts.SMALL_BASE
 CHART_MAX_SERVICES = 4

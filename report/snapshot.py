@@ -10,13 +10,6 @@ from db.queries import is_demo
 
 SNAPSHOT_VERSION = 1
 CHART_MONTHS = 24  # the charts show this many months up to the end of the period
-STATUS_LABELS = {
-    "planned": "geplant",
-    "preparing": "in Vorbereitung",
-    "in_progress": "in Umsetzung",
-    "done": "umgesetzt",
-    "deferred": "zurückgestellt",
-}
 
 
 def add_months(month: str, n: int) -> str:

@@ -200,16 +200,6 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def months_between(first: str, last: str) -> list[str]:
-    """Every month from first to last, 'YYYY-MM'."""
-    y, m = int(first[:4]), int(first[5:7])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
 def coverage_grid(coverage: pd.DataFrame, services: list[str], months: list[str]) -> pd.DataFrame:
     """Every service x month with its state: vollständig, unvollständig (one channel), fehlt."""
     grid = pd.MultiIndex.from_product([services, months], names=["service", "month"])

@@ -17,6 +17,7 @@ from db.models import (
     measure_services,
     monthly_uptake,
 )
+from db.months import months_between
 from db.writes import DATA_VERSION, DEMO_FLAG
 
 UPTAKE_COLUMNS = ["service", "department", "month", "total", "online", "online_share"]
@@ -347,9 +348,4 @@ def month_range(conn: Connection) -> list[str]:
     ).one()
     if first is None:
         return []
-    y, m = int(first[:4]), int(first[5:7])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return months_between(first, last)

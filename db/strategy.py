@@ -56,13 +56,7 @@ def _optional(value: str | None) -> str | None:
 
 
 def _months(start: str | None, end: str | None) -> None:
-    this_month = date.today().strftime("%Y-%m")
-    if start and start > this_month:
-        # The measures import refuses such a month too, so an export would not load back.
-        raise StrategyError(
-            "Der Beginn darf nicht nach dem aktuellen Monat liegen. Bei einer geplanten "
-            "Maßnahme den Beginn bitte leer lassen und später eintragen."
-        )
+    # A planned measure may start in the future (the measures import accepts that too).
     if start and end and end < start:
         raise StrategyError("Das Ende liegt vor dem Beginn.")
 

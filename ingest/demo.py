@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from db.catalog import load_catalog
 from db.german import format_month
 from db.models import Load
+from db.months import months_apart, months_between
 from db.writes import (
     DEMO_FLAG,
     LoadInfo,
@@ -24,7 +25,7 @@ from ingest.validate import check_counts, check_measures, check_services
 
 DEMO_USER = "Beispieldaten"
 SEED = 2021
-FIRST_MONTH, LAST_MONTH = (2021, 1), (2023, 12)
+FIRST_MONTH, LAST_MONTH = "2021-01", "2023-12"
 # A portal export that came in for January 2024 without the office figures: the
 # dashboard shows that month as incomplete.
 PORTAL_ONLY_MONTH = "2024-01"
@@ -127,15 +128,7 @@ CATALOG_LOADED = datetime(2021, 1, 4, 8)
 
 
 def _months() -> list[str]:
-    out, (y, m) = [], FIRST_MONTH
-    while (y, m) <= LAST_MONTH:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def _month_index(a: str, b: str) -> int:
-    return (int(a[:4]) - int(b[:4])) * 12 + int(a[5:]) - int(b[5:])
+    return months_between(FIRST_MONTH, LAST_MONTH)
 
 
 def count_rows() -> list[list]:
@@ -148,7 +141,7 @@ def count_rows() -> list[list]:
             total = max(0, round(volume * season * rng.uniform(0.9, 1.1)))
             online = 0
             if since and month >= since:
-                age = _month_index(month, since)
+                age = months_apart(month, since)
                 share = target * (1 - 0.75 * 0.9**age) * rng.uniform(0.92, 1.08)
                 online = min(total, round(total * share))
             if month == "2021-10" and name in REPORT_OCT_2021:

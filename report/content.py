@@ -8,8 +8,9 @@ import pandas as pd
 
 from db.german import format_int, format_month, format_percent, format_points
 from db.models import STATUS_LABELS
+from db.months import add_months, months_between
 from report import charts
-from report.snapshot import add_months, month_range, overall
+from report.snapshot import overall
 
 SMALL_BASE = charts.SMALL_BASE
 CHART_MAX_SERVICES = 4
@@ -299,7 +300,7 @@ def _fields(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
 
 
 def _period_rows(s: dict) -> list[list[str]]:
-    months = set(month_range(s["period_start"], s["period_end"]))
+    months = set(months_between(s["period_start"], s["period_end"]))
     first, last = s["period_start"], s["period_end"]
     out = []
     for svc in sorted({r["service"] for r in s["uptake"]}):
@@ -504,7 +505,7 @@ def _changes(s: dict, n: _Numbers) -> list[Block]:
 
 
 def _appendix(s: dict, n: _Numbers) -> list[Block]:
-    months = month_range(s["period_start"], s["period_end"])
+    months = months_between(s["period_start"], s["period_end"])
     blocks: list[Block] = [PageBreak(), Heading("Anhang: Monatszahlen je Leistung", 1)]
     rows = [
         [

@@ -6,24 +6,11 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from db import asof
+from db.months import add_months
 from db.queries import is_demo
 
 SNAPSHOT_VERSION = 1
 CHART_MONTHS = 24  # the charts show this many months up to the end of the period
-
-
-def add_months(month: str, n: int) -> str:
-    """'2021-10' plus n months (n may be negative)."""
-    y, m = divmod(int(month[:4]) * 12 + int(month[5:]) - 1 + n, 12)
-    return f"{y:04d}-{m + 1:02d}"
-
-
-def month_range(start: str, end: str) -> list[str]:
-    out, m = [], start
-    while m <= end:
-        out.append(m)
-        m = add_months(m, 1)
-    return out
 
 
 def _iso(d: object) -> str | None:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from dashboard import tables
+from db.months import months_between
 
 UPTAKE = pd.DataFrame(
     {
@@ -135,7 +136,7 @@ def test_coverage_grid_fills_missing_months():
             "complete": [True, False],
         }
     )
-    months = tables.months_between("2023-11", "2024-01")
+    months = months_between("2023-11", "2024-01")
     assert months == ["2023-11", "2023-12", "2024-01"]
     grid = tables.coverage_grid(coverage, ["A", "B"], months)
     states = {(r.service, r.month): r.state for r in grid.itertuples()}

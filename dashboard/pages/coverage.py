@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import auth, charts, components, data, tables
 from db.german import format_month
+from db.months import months_between
 
 ALL = "Alle Fachbereiche"
 LOG_ROWS = 20  # the full history is on the page "Ladeprotokoll"
@@ -18,7 +19,7 @@ if catalog.empty or not months:
     components.empty_state(facts)
 else:
     start, end = components.month_range_picker(months, default_months=12)
-    shown_months = tables.months_between(start, end)
+    shown_months = months_between(start, end)
     department = st.selectbox(
         "Fachbereich",
         [ALL, *sorted(catalog["department"].unique())],

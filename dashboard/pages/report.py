@@ -8,9 +8,9 @@ from dashboard import auth, components, data
 from dashboard.escape import md
 from db import asof
 from db.german import format_month
+from db.months import add_months
 from report import store
 from report.render import DOCX_MIME, PDF_MIME, file_stem, render_docx, render_pdf
-from report.snapshot import add_months
 
 DEFAULT_MONTHS = 6  # a half-year report
 

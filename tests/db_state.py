@@ -26,8 +26,11 @@ def snapshot(engine: Engine) -> dict[str, list[tuple]]:
         }
 
 
-def cli(*args: str, db_url: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start `python -m ingest --db URL ARGS` as its own process (stdout/stderr piped)."""
+def cli(
+    *args: str, db_url: str, env: dict[str, str] | None = None, nice: bool = False
+) -> subprocess.Popen:
+    """Start `python -m ingest --db URL ARGS` as its own process (stdout/stderr piped);
+    `nice` runs it at the lowest CPU priority, to widen a window a test wants to hit."""
     return subprocess.Popen(
         [sys.executable, "-m", "ingest", "--db", db_url, *args],
         cwd=PROJECT,
@@ -35,6 +38,7 @@ def cli(*args: str, db_url: str, env: dict[str, str] | None = None) -> subproces
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=(lambda: os.nice(19)) if nice else None,
     )
 
 

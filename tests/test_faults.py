@@ -81,6 +81,9 @@ PG_SIZE = text(
 )
 
 
+MIGRATION_KILL_ATTEMPTS = 10
+
+
 def test_sigkill_while_writing_changes_nothing(big_engine, db_url, tmp_path):
     engine = big_engine
     export = _portal_export(tmp_path / "export.csv", seed=2)
@@ -139,18 +142,22 @@ def test_sigkill_while_writing_changes_nothing(big_engine, db_url, tmp_path):
 
 def test_sigkill_during_the_first_start_leaves_no_half_schema(make_db_url):
     """Killed while creating the schema: afterwards there is no schema or all of it, and the
-    next start completes it."""
-    for attempt in range(2):
+    next start completes it.
+
+    The migration takes only some milliseconds, so the first start runs at the lowest CPU
+    priority and on fresh databases until one kill has landed inside it; every attempt,
+    caught or not, must leave no half schema."""
+    caught_migrating = 0
+    for attempt in range(MIGRATION_KILL_ATTEMPTS):
         url = make_db_url(f"first_start{attempt}")
         probe = make_engine(url)  # does not touch the schema
         if probe.dialect.name == "sqlite":
             sqlite3.connect(probe.url.database).close()  # an empty file, as a first start finds
-        proc = cli("history", db_url=url)
+        proc = cli("history", db_url=url, nice=True)
         caught = wait_until(lambda e=probe, p=proc: writer_active(e) or p.poll() is not None, 120)
-        migrating = caught and proc.poll() is None
+        caught_migrating += caught and proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
-        assert migrating, "the first start finished before it could be killed"
         with probe.connect() as conn:
             tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
             version = (
@@ -164,3 +171,6 @@ def test_sigkill_during_the_first_start_leaves_no_half_schema(make_db_url):
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM monthly_uptake").scalar() == 0
         engine.dispose()
+        if caught_migrating >= 2:
+            break
+    assert caught_migrating, "no first start could be killed while it was migrating"

@@ -76,7 +76,12 @@ def writer_active(engine: Engine) -> bool:
                     {"key": PG_WRITE_LOCK},
                 )
             )
-    probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+    return sqlite_writer_active(engine.url.database)
+
+
+def sqlite_writer_active(path: str) -> bool:
+    """Whether some connection holds the write lock of the SQLite file at path."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
         probe.execute("ROLLBACK")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from db_state import cli, snapshot, wait_until, writer_active
+from db_state import cli, snapshot, sqlite_writer_active, wait_until, writer_active
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
@@ -60,18 +60,6 @@ def _sqlite_written(path: str) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
-def _sqlite_writer_active(path: str) -> bool:
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:  # "database is locked": the load holds the write lock
-        return True
-    finally:
-        probe.close()
-
-
 PG_ACTIVITY = text(
     "SELECT count(*) FROM pg_stat_activity WHERE application_name = :app "
     "AND backend_xid IS NOT NULL"
@@ -107,7 +95,7 @@ def test_sigkill_while_writing_changes_nothing(big_engine, db_url, tmp_path):
     while proc.poll() is None and time.monotonic() < deadline:
         if sqlite:
             writing = _sqlite_written(url.database) > KILL_AFTER_BYTES and (
-                _sqlite_writer_active(url.database)
+                sqlite_writer_active(url.database)
             )
         else:
             with engine.connect() as conn:

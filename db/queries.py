@@ -58,22 +58,6 @@ def latest_complete_month(conn: Connection) -> str | None:
     return None
 
 
-def online_sources(conn: Connection, month: str | None = None) -> pd.DataFrame:
-    """Per service and month, where the online figure came from ('portal' or 'report')."""
-    has_portal = func.max(case((MonthlyCount.source == "portal", 1), else_=0))
-    stmt = (
-        select(Service.name, MonthlyCount.month, has_portal)
-        .join(Service, Service.id == MonthlyCount.service_id)
-        .where(MonthlyCount.channel == "online")
-        .group_by(Service.name, MonthlyCount.month)
-    )
-    if month:
-        stmt = stmt.where(MonthlyCount.month == month)
-    df = _frame(conn, stmt, ["service", "month", "portal"])
-    df["online_source"] = df.pop("portal").map({1: "portal", 0: "report"})
-    return df
-
-
 def month_overview(conn: Connection, month: str) -> pd.DataFrame:
     """Each service's figures for one month, with the source of the online figure."""
     df = uptake(conn, start=month, end=month)

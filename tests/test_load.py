@@ -9,8 +9,8 @@ from conftest import write_csv, write_xlsx
 from sqlalchemy import select
 from xlsx_helpers import REPORT_HEADER, refused, snapshot, stored_counts, uptake
 
+from db import queries
 from db.models import Load, Measure, MeasureUpdate
-from db.queries import online_sources
 from db.writes import UndoError
 from ingest import (
     IngestError,
@@ -77,7 +77,7 @@ def test_portal_is_the_authority_for_online_after_a_report(catalog_engine, tmp_p
         (M, "2021-10", "online", "portal"): 70,
     }
     with catalog_engine.connect() as conn:  # what the dashboard says about the source
-        sources = online_sources(conn, "2021-10")
+        sources = queries.uptake(conn, start="2021-10", end="2021-10")
     assert sources.set_index("service")["online_source"].to_dict() == {M: "portal"}
 
 

@@ -443,6 +443,17 @@ def share_by_service_chart(
     return _layered(layers, big=big, title=title, height=alt.Step(34 if big else 28))
 
 
+def _status_color(present: list[str]) -> alt.Color:
+    """Status colours and labels, in status order, for the statuses present in a chart."""
+    labels = [STATUS_LABELS[s] for s in present]
+    return alt.Color(
+        "status_label:N",
+        title="Status",
+        sort=labels,
+        scale=alt.Scale(domain=labels, range=[STATUS_COLORS[s] for s in present]),
+    )
+
+
 def status_chart(counts: pd.DataFrame, *, big: bool = False) -> alt.TopLevelMixin:
     """Measures per status per action field (field, status, count) as stacked bars, in the
     order of the fields as given."""
@@ -451,15 +462,7 @@ def status_chart(counts: pd.DataFrame, *, big: bool = False) -> alt.TopLevelMixi
     df["status_label"] = df["status"].map(STATUS_LABELS)
     df["order"] = df["status"].map(STATUS_ORDER.index)
     present = [s for s in STATUS_ORDER if s in set(df["status"])]
-    color = alt.Color(
-        "status_label:N",
-        title="Status",
-        sort=[STATUS_LABELS[s] for s in present],
-        scale=alt.Scale(
-            domain=[STATUS_LABELS[s] for s in present],
-            range=[STATUS_COLORS[s] for s in present],
-        ),
-    )
+    color = _status_color(present)
     y = alt.Y("field:N", sort=fields, title=None, axis=alt.Axis(labelLimit=380))
     x = alt.X("count:Q", title="Maßnahmen", stack="zero", axis=alt.Axis(format="d", tickMinStep=1))
     tip = [
@@ -523,15 +526,7 @@ def roadmap_chart(
             ),
             x2="bis:T",
             y=alt.Y("measure:N", sort=order, title=None, axis=alt.Axis(labelLimit=340)),
-            color=alt.Color(
-                "status_label:N",
-                title="Status",
-                sort=[STATUS_LABELS[s] for s in present],
-                scale=alt.Scale(
-                    domain=[STATUS_LABELS[s] for s in present],
-                    range=[STATUS_COLORS[s] for s in present],
-                ),
-            ),
+            color=_status_color(present),
             tooltip=[
                 alt.Tooltip("measure:N", title="Maßnahme"),
                 alt.Tooltip("status_label:N", title="Status"),

@@ -119,6 +119,18 @@ def wait_for_app(pg) -> None:  # noqa: ANN001
     pg.wait_for_timeout(300)
 
 
+def log_in_browser(pg, url: str, login) -> None:  # noqa: ANN001
+    """Open the app and sign in through the sidebar form (login: .username, .password)."""
+    pg.goto(url)
+    wait_for_app(pg)
+    pg.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
+    pg.get_by_label("Benutzername").fill(login.username)
+    pg.get_by_label("Passwort").fill(login.password)
+    pg.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    pg.get_by_text("Angemeldet als").wait_for()
+    wait_for_app(pg)
+
+
 def screenshot(pg, name: str) -> Path:  # noqa: ANN001
     """Save a screenshot of the main area under tests/screenshots/ (look at it)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

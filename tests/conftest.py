@@ -4,6 +4,7 @@ import csv
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 import pytest
@@ -29,8 +30,9 @@ CATALOG = [
 ]  # fmt: skip
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """A real .xlsx file with one sheet per entry (rows as lists of cell values)."""
+def write_xlsx(path: Path | BinaryIO, sheets: dict[str, list[list]]) -> Path | BinaryIO:
+    """A real .xlsx file (a path, or a file object such as BytesIO) with one sheet per
+    entry (rows as lists of cell values)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():

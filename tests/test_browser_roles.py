@@ -5,7 +5,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from accounts import make_accounts
-from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
+from browser_fixtures import (
+    assert_no_exception,
+    log_in_browser,
+    screenshot,
+    serve_app,
+    wait_for_app,
+)
 from conftest import write_xlsx
 from sqlalchemy import func, select
 
@@ -44,17 +50,6 @@ def _nav(page) -> list[str]:  # noqa: ANN001
     return [t.strip().split("\n")[-1] for t in links]
 
 
-def _login(page, url: str, login) -> None:  # noqa: ANN001
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
-    page.get_by_label("Benutzername").fill(login.username)
-    page.get_by_label("Passwort").fill(login.password)
-    page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
-    page.get_by_text("Angemeldet als").wait_for()
-    wait_for_app(page)
-
-
 def _open(page, title: str) -> None:  # noqa: ANN001
     page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
     page.get_by_role("heading", name=title).wait_for()
@@ -81,7 +76,7 @@ def test_visitor_reads_only(page, roles_url):
     screenshot(page, "roles_visitor")
 
 
-def test_address_of_a_write_page_asks_for_login(page, roles_url, roles_db):
+def test_address_of_a_write_page_asks_forlog_in_browser(page, roles_url, roles_db):
     """Typing the address of a write page (or reloading it) does not open it: it asks for a
     login, in German, and after the login the real page is there."""
     page.goto(f"{roles_url}/upload")
@@ -103,7 +98,7 @@ def test_address_of_a_write_page_asks_for_login(page, roles_url, roles_db):
 
 
 def test_viewer_account_reads_only(page, roles_url, roles_db):
-    _login(page, roles_url, roles_db[2]["viewer"])
+    log_in_browser(page, roles_url, roles_db[2]["viewer"])
     assert "Angemeldet als Test viewer" in page.get_by_test_id("stSidebar").inner_text()
     nav = _nav(page)
     assert "Übersicht" in nav
@@ -113,7 +108,7 @@ def test_viewer_account_reads_only(page, roles_url, roles_db):
 
 def test_department_downloads_template_and_uploads_it(page, roles_url, roles_db, tmp_path):
     url, engine, logins = roles_db
-    _login(page, roles_url, logins["department"])
+    log_in_browser(page, roles_url, logins["department"])
     nav = _nav(page)
     assert "Daten hochladen" in nav and "Ladeprotokoll" in nav
     assert "Benutzer" not in nav and "Strategie bearbeiten" not in nav
@@ -160,7 +155,7 @@ def test_department_upload_of_foreign_services_is_refused(page, roles_url, roles
     path = write_xlsx(tmp_path / "fremd.xlsx", {"Meldung": [HEADER,
         ["Meldebescheinigung", "09/2026", 250, 60],
         ["Hundesteueranmeldung", "09/2026", 40, 10]]})  # fmt: skip
-    _login(page, roles_url, logins["department"])
+    log_in_browser(page, roles_url, logins["department"])
     _open(page, "Daten hochladen")
     before = _counts(engine)
     page.locator("input[type=file]").first.set_input_files(str(path))
@@ -181,7 +176,7 @@ def test_admin_sees_everything_and_undoes(page, roles_url, roles_db, tmp_path):
         ["Hundesteueranmeldung", "08/2026", 40, 10]]})  # fmt: skip
     before = _counts(engine)
     [result] = load_counts(engine, [path], "test-admin")
-    _login(page, roles_url, logins["admin"])
+    log_in_browser(page, roles_url, logins["admin"])
     nav = _nav(page)
     assert {"Daten hochladen", "Ladeprotokoll", "Benutzer", "Strategie bearbeiten"} <= set(nav)
     _open(page, "Benutzer")

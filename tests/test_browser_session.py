@@ -7,7 +7,13 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import make_accounts
-from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
+from browser_fixtures import (
+    assert_no_exception,
+    log_in_browser,
+    screenshot,
+    serve_app,
+    wait_for_app,
+)
 
 from db import get_engine, session
 from db.writes import begin_write
@@ -90,14 +96,7 @@ def admin_app(make_session_db_url):  # noqa: ANN001, ANN201
 
 def test_admin_generates_and_downloads_the_report(page, admin_app, tmp_path):  # noqa: ANN001
     url, admin = admin_app
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
-    page.get_by_label("Benutzername").fill(admin.username)
-    page.get_by_label("Passwort").fill(admin.password)
-    page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
-    page.get_by_text("Angemeldet als").wait_for()
-    wait_for_app(page)
+    log_in_browser(page, url, admin)
     # Through the navigation: a new page load would start a new (signed-out) session.
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Sachstandsbericht").click()
     page.get_by_role("heading", name="Sachstandsbericht").wait_for()

@@ -154,15 +154,7 @@ def hostile_files(draw, kind: str) -> tuple[str, bytes]:  # noqa: ANN001
     if kind.startswith("csv"):
         name, data = "datei.csv", _csv_bytes(next(iter(sheets.values())), kind[4:])
     else:
-        buf = io.BytesIO()
-        wb = openpyxl.Workbook()
-        wb.remove(wb.active)
-        for title, rows in sheets.items():
-            ws = wb.create_sheet(title)
-            for row in rows:
-                ws.append(row)
-        wb.save(buf)
-        name, data = f"datei.{kind}", buf.getvalue()
+        name, data = f"datei.{kind}", write_xlsx(io.BytesIO(), sheets).getvalue()
     if draw(st.integers(0, 4)) == 0:
         data = _mutate(data, draw)
     return name, data

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 # Demo data only for the default database: one given in DATABASE_URL shows what was loaded.
 run: $(STAMP)
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m ingest demo --if-empty; fi
-	$(BIN)/streamlit run app.py --server.port=$(PORT) --browser.gatherUsageStats=false
+	$(BIN)/streamlit run dashboard/server.py --server.port=$(PORT) --browser.gatherUsageStats=false
 
 # The suite runs twice: on SQLite, then on a throwaway PostgreSQL server that the test setup
 # starts itself (tests/pg_server.py). The browser tests, which only drive the app, run once.

@@ -35,11 +35,11 @@ def _free_port() -> int:
 
 @contextmanager
 def serve_app(db_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free port against db_url; yields the base URL."""
+    """Serve the app (`streamlit run dashboard/server.py`) on a free port against db_url."""
     port = _free_port()
     environ = {**os.environ, "DATABASE_URL": db_url, **(env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}",
          "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=PROJECT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -1,0 +1,69 @@
+"""The web server: app.py as an ASGI app (st.App) with Portalquote's own HTTP layer.
+
+Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
+the page shell (index.html) itself; the middleware here adjusts it before it leaves the
+server, so that what a browser gets from the first byte on is right for a German public
+body: the page language is German, not Streamlit's hard-coded English.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+PAGE_LANGUAGE = b"de"
+ASSETS = "/static/"  # Streamlit's hashed scripts, styles and fonts: never the page shell
+
+
+class PageShell:
+    """Rewrites Streamlit's index.html on its way out (ASGI middleware, no buffering of
+    anything else): `<html lang="en">` becomes `<html lang="de">`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(ASSETS):
+            await self.app(scope, receive, send)  # scripts and styles stay compressed
+            return
+        # The shell must arrive uncompressed to be rewritten (it is 8 KB).
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"]
+                                      if k.lower() != b"accept-encoding"]}  # fmt: skip
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def send_shell(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                if headers.get(b"content-type", b"").startswith(b"text/html"):
+                    start = message
+                    return
+                await send(message)
+                return
+            if start is None:
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            html = rewrite_shell(b"".join(body))
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(html)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": html})
+
+        await self.app(scope, receive, send_shell)
+
+
+def rewrite_shell(html: bytes) -> bytes:
+    """The page shell with the German page language."""
+    return html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+
+
+app = st.App(APP_SCRIPT, middleware=[Middleware(PageShell)])

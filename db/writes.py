@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from db import audit
 from db.catalog import load_catalog, name_key
 from db.engine import WRITE
 from db.german import format_int
@@ -120,7 +121,7 @@ def set_setting(conn: Connection, key: str, value: str) -> None:
 
 
 def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: str) -> int:
-    return conn.scalar(
+    load_id = conn.scalar(
         Load.__table__.insert()
         .values(
             kind=kind,
@@ -134,6 +135,11 @@ def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: 
         )
         .returning(Load.id)
     )
+    audit.at_commit(
+        conn, f"Ladevorgang {load_id} ({kind}, {state}): „{info.file_name}“ von „{info.user}“: "
+        f"{summary}"
+    )  # fmt: skip
+    return load_id
 
 
 # ---------------------------------------------------------------- counts
@@ -260,11 +266,13 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         .values(state="undone", undone_at=datetime.now().replace(microsecond=0), undone_by=user)
     )
     restored = sum(c.old_value is not None for c in changes)
-    return (
+    message = (
         f"Ladevorgang {load_id} („{load.file_name}“) wurde rückgängig gemacht: "
         f"{format_int(restored)} Zahlen auf den vorherigen Stand zurückgesetzt, "
         f"{format_int(len(changes) - restored)} neu geladene Zahlen entfernt."
     )
+    audit.at_commit(conn, f"{message} Durch: „{user}“")
+    return message
 
 
 KIND_LABELS = {

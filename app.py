@@ -1,5 +1,7 @@
 """Portalquote: the router of the Streamlit app."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import auth
@@ -9,7 +11,9 @@ from dashboard.navigation import pages_for
 presenting = st.query_params.get("praesentation") == "1"
 st.set_page_config(
     page_title="Portalquote",
-    page_icon=":material/dashboard:",
+    # A file, not ":material/...": Streamlit fetches those icons from Google's servers, which
+    # a town's privacy rules (and the Content-Security-Policy in deploy/) do not allow.
+    page_icon=str(Path(__file__).parent / "dashboard" / "icon.png"),
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

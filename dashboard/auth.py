@@ -20,38 +20,28 @@ from dashboard.escape import md
 from dashboard.login_routes import COOKIE, form_html, logout_html
 from db import logins
 from db.engine import LIGHT_WRITE
+from db.german import format_duration
 from db.settings import require_login, session_idle, session_max_age
 from db.users import ROLE_LABELS, Account, account_for_sso, get_account, user_count
 
 SSO_KEY = "portalquote_sso"  # (e-mail, local account id or None), mapped once per tab
 
 
-def _hours(delta) -> str:  # noqa: ANN001
-    hours = delta.total_seconds() / 3600
-    if hours >= 1:
-        return f"{hours:.0f} Stunde{'n' if round(hours) != 1 else ''}"
-    minutes = max(1, round(delta.total_seconds() / 60))
-    return f"{minutes} Minute{'n' if minutes != 1 else ''}"
-
-
 def ended_message(reason: str) -> str:
     """Why this browser is no longer signed in, in German."""
+    again = "Bitte melden Sie sich erneut an."
     if reason == logins.EXPIRED_IDLE:
-        return (
-            f"Ihre Anmeldung ist abgelaufen ({_hours(session_idle())} ohne Aktivität). "
-            "Bitte melden Sie sich erneut an."
-        )
+        idle = format_duration(session_idle().total_seconds())
+        return f"Ihre Anmeldung ist abgelaufen ({idle} ohne Aktivität). {again}"
     if reason == logins.EXPIRED_MAX:
-        return (
-            f"Ihre Anmeldung ist abgelaufen (sie gilt höchstens {_hours(session_max_age())}). "
-            "Bitte melden Sie sich erneut an."
-        )
+        most = format_duration(session_max_age().total_seconds())
+        return f"Ihre Anmeldung ist abgelaufen (sie gilt höchstens {most}). {again}"
     return {
         logins.LOGOUT: "Sie wurden abgemeldet (in diesem oder einem anderen Fenster).",
         logins.DISABLED: "Ihr Zugang wurde gesperrt. Bitte an die Stabsstelle Digitalisierung "
         "wenden.",
         logins.NEW_PASSWORD: "Ihr Passwort wurde geändert. Bitte mit dem neuen Passwort anmelden.",
-    }.get(reason, "Ihre Anmeldung ist nicht mehr gültig. Bitte melden Sie sich erneut an.")
+    }.get(reason, f"Ihre Anmeldung ist nicht mehr gültig. {again}")
 
 
 def session_token() -> str | None:
@@ -70,7 +60,8 @@ def _touch(session_id: int) -> None:
     """Write the session's last activity in the background: a page run never waits for it
     (on SQLite a long load holds the only write lock)."""
     with _touch_lock:
-        if time.monotonic() - _touched.get(session_id, -1e9) < logins.TOUCH_SECONDS / 2:
+        since = time.monotonic() - _touched.get(session_id, -1e9)
+        if since < logins.touch_interval(session_idle()) / 2:
             return
         _touched[session_id] = time.monotonic()
 
@@ -212,9 +203,11 @@ def _ended_notice() -> None:
         st.info(ended_message(check.reason), icon=":material/info:")
 
 
-def login_form(key: str = "login") -> None:
-    """The password form (and the SSO button if configured), in the current container."""
-    _ended_notice()
+def login_form(key: str = "login", notice: bool = True) -> None:
+    """The password form (and the SSO button if configured), in the current container;
+    above it, why an earlier login of this browser ended (unless notice is False)."""
+    if notice:
+        _ended_notice()
     provider = sso_provider()
     if provider is not None:
         if _sso_signed_in() and current_user() is None:
@@ -265,8 +258,9 @@ def sidebar(role: str | None) -> None:
             else:
                 st.html(logout_html(here()))
         elif role is not None:  # public reading; the login page itself shows the form
+            _ended_notice()
             with st.expander("Anmelden", icon=":material/login:"):
-                login_form()
+                login_form(notice=False)
 
 
 def restricted_page(title: str, roles: set[str]) -> None:

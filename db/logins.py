@@ -88,8 +88,13 @@ def _judge(row, idle: timedelta, max_age: timedelta, now: datetime) -> Check:  #
         return Check(None, EXPIRED_MAX)
     if now - row.last_seen > idle:
         return Check(None, EXPIRED_IDLE)
-    stale = (now - row.last_seen).total_seconds() > min(TOUCH_SECONDS, idle.total_seconds() / 4)
+    stale = (now - row.last_seen).total_seconds() > touch_interval(idle)
     return Check(row.user_id, None, row.id, stale)
+
+
+def touch_interval(idle: timedelta) -> float:
+    """Seconds between two writes of last_seen: often enough that activity is never lost."""
+    return min(TOUCH_SECONDS, idle.total_seconds() / 4)
 
 
 def touch(conn: Connection, session_id: int, now: datetime | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, backup)."""
+"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, backup,
+check)."""
 
 import argparse
 import getpass
@@ -14,7 +15,7 @@ from db import get_engine
 from db.german import format_int
 from db.settings import database_url
 from db.writes import UndoError
-from ingest import demo, load, users
+from ingest import check, demo, load, users
 from ingest.errors import IngestError, IngestErrors
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         "backup", parents=[common], help="Sicherung der Datenbank schreiben (im laufenden Betrieb)"
     )
     p.add_argument("file", metavar="DATEI", help="Zieldatei, z. B. sicherung-2026-11-22.db")
+    check.add_parser(sub, common)
     return parser
 
 
@@ -161,6 +163,8 @@ def _engine(url: str | None) -> Engine:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "check":  # reads only: no migration, and its own exit codes
+        return check.main(getattr(args, "db", None), args.warn_days, args.crit_days)
     engine = _engine(getattr(args, "db", None))
     user = getattr(args, "user", None) or getpass.getuser()
 

@@ -47,3 +47,18 @@ def test_assets_pass_untouched_and_compressed():
     headers, body, request = _serve("/static/js/index.js", b"text/javascript", script)
     assert body == script
     assert request[b"accept-encoding"] == b"gzip"
+
+
+def test_the_real_shell_has_no_inline_script_left():
+    """deploy/'s Content-Security-Policy allows scripts from the server only ("script-src
+    'self'"): Streamlit's index.html must leave with no inline script (any version)."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    shell = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+    assert re.search(rb"<script>", shell)  # Streamlit's one inline script ...
+    rewritten = rewrite_shell(shell)
+    assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", rewritten)  # ... is gone
+    assert rewritten.count(b"<script") == shell.count(b"<script") - 1

@@ -109,12 +109,15 @@ def _attrs(tag: bytes) -> dict[bytes, bytes]:
 
 def _chunks(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     """The member in pieces that end before a row or cell starts, so that no cell is cut in
-    two (bounded memory whatever the file's size)."""
+    two (bounded memory whatever the file's size: a piece is at most a few CHUNKs)."""
     carry = b""
     with zf.open(name) as fh:
         while chunk := fh.read(CHUNK):
             buf = carry + chunk
             cut = max(buf.rfind(b"<row"), buf.rfind(b"<c "), buf.rfind(b"<c>"))
+            if cut <= 0 and len(buf) < 4 * CHUNK:
+                carry = buf  # one element so far: read on until the next one starts
+                continue
             if cut <= 0:
                 cut = buf.rfind(b"<")
             if cut <= 0:

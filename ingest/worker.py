@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from db.german import format_int
 from db.names import Catalog
 from db.records import MeasureRow, ServiceRow
-from db.settings import READ_MEMORY_MB, READ_SECONDS
+from db.settings import PROJECT_DIR, READ_MEMORY_MB, READ_SECONDS
 from ingest import validate
 from ingest.errors import IngestError, Problem, Problems
 from ingest.read import read_workbook
@@ -38,6 +38,8 @@ from ingest.read import read_workbook
 # The child: `python -m ingest.worker` (tests put a misbehaving stand-in here).
 COMMAND = [sys.executable, "-m", "ingest.worker"]
 EXIT_MEMORY, EXIT_CRASH = 3, 4  # the child's own exit codes when it catches its failure
+PASSED_ENVIRONMENT = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "PYTHONPATH",
+                      "VIRTUAL_ENV", "PYTHONHOME"}  # fmt: skip
 UNSAFE = (
     "Die Datei konnte nicht sicher gelesen werden: {reason} Meist hilft es, nur die Tabelle "
     "in eine neue Excel-Datei zu kopieren und diese hochzuladen; sonst die Datei an die "
@@ -92,7 +94,8 @@ def run(
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "RUST_BACKTRACE": "0"},
+            cwd=PROJECT_DIR,
+            env=_environment(),
             close_fds=True,
         )
         try:
@@ -102,6 +105,13 @@ def run(
                 proc.kill()
             proc.wait()
     return _decode(answer, kind, file_name)
+
+
+def _environment() -> dict[str, str]:
+    """What the child needs to run Python, and nothing else: no database URL, no passwords
+    (the child handles untrusted data and needs neither)."""
+    keep = {k: v for k, v in os.environ.items() if k in PASSED_ENVIRONMENT}
+    return {**keep, "PYTHONUNBUFFERED": "1", "RUST_BACKTRACE": "0"}
 
 
 def _converse(

@@ -119,3 +119,14 @@ def test_the_worker_limits_its_own_memory(tmp_path):
     data = wb.long_shared_string(tmp_path / "lang.xlsx", 20_000).read_bytes()
     with pytest.raises(worker.UnsafeFile, match="Speichergrenze von 200 MB"):
         worker.run("counts", data, "lang.xlsx", Catalog(), limits=worker.Limits(200, 30))
+
+
+def test_the_worker_gets_no_secrets(monkeypatch, tmp_path):
+    """The child sees neither the database URL nor any other secret of the server."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:geheim@h/db")
+    monkeypatch.setenv("PORTALQUOTE_SMTP_PASSWORD", "geheim")
+    script = "import json, os; print(json.dumps({'result': dict(os.environ)}))"
+    monkeypatch.setattr(worker, "COMMAND", [sys.executable, "-c", script])
+    monkeypatch.setattr(worker, "_decode", lambda message, kind, name: message["result"])
+    seen = worker.run("counts", b"x", "x.xlsx", Catalog())
+    assert "geheim" not in str(seen) and "PATH" in seen

@@ -29,8 +29,8 @@ def test_a_load_and_its_undo(catalog_engine, tmp_path, lines):
     [result] = load_counts(catalog_engine, [path], "fb3")
     undo(catalog_engine, result.load_id, "stabsstelle")
     first, second = lines()[-2:]
-    assert first == (f"Ladevorgang {result.load_id} (counts, loaded): „mai meldung.xlsx“ von "
-                     "„fb3“: 2 neu, 0 geändert, 0 unverändert")  # fmt: skip
+    assert first == (f"Ladevorgang {result.load_id} (Antragszahlen, geladen): "
+                     "„mai meldung.xlsx“ von „fb3“: 2 neu, 0 geändert, 0 unverändert")  # fmt: skip
     assert second.startswith(f"Ladevorgang {result.load_id} („mai")
     assert second.endswith(
         "wurde rückgängig gemacht: 0 Zahlen auf den vorherigen Stand "

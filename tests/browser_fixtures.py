@@ -7,7 +7,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,12 +34,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def streamlit_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", "dashboard/server.py",
+            "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
+            "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]  # fmt: skip
+
+
 @contextmanager
 def serve_app(
-    db_url: str, env: dict[str, str] | None = None, log: Path | None = None
+    db_url: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    command: Callable[[int], list[str]] = streamlit_command,
 ) -> Iterator[str]:
-    """Serve the app (`streamlit run dashboard/server.py`) on a free port against db_url;
-    its output (also the log lines of dashboard/server.py) goes to the file log."""
+    """Serve the app (`streamlit run dashboard/server.py`, or command(port)) on a free port
+    against db_url; its output (also the log lines of dashboard/server.py) goes to log."""
     port = _free_port()
     environ = {**os.environ, "DATABASE_URL": db_url, **(env or {})}
     own_log = log is None  # a file, not a pipe: nobody reads a pipe, and a full one blocks
@@ -48,12 +57,8 @@ def serve_app(
         os.close(handle)
         log = Path(name)
     out = open(log, "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=PROJECT, env=environ, stdout=out, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = subprocess.Popen(command(port), cwd=PROJECT, env=environ, stdout=out,
+                            stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -144,7 +149,8 @@ def log_in_browser(pg, url: str, login) -> None:  # noqa: ANN001
 
 def submit_login(container, login) -> None:  # noqa: ANN001
     """Fill in and send the login form inside container (a page or a locator)."""
-    form = container.locator("form.pq-login").filter(has=container.page.get_by_label("Passwort"))
+    page = getattr(container, "page", container)  # a locator knows its page
+    form = container.locator("form.pq-login").filter(has=page.get_by_label("Passwort"))
     form.get_by_label("Benutzername").fill(login.username)
     form.get_by_label("Passwort").fill(login.password)
     form.get_by_role("button", name="Anmelden").click()

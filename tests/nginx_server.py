@@ -115,9 +115,7 @@ def site_for_test(
     site = _replace(site, r"^\s*listen \[::\]:443 ssl http2;\n", "")
     site = _replace(site, r"listen 80;", f"listen 127.0.0.1:{http_port};")
     site = _replace(site, r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    servers = "".join(
-        f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;\n" for p in app_ports
-    )
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=0;\n" for p in app_ports)
     site = _replace(site, r"(^\s*server 127\.0\.0\.1:\d+ .*\n)+", servers)
     site = _replace(site, r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};")
     site = _replace(site, r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};")

@@ -180,10 +180,10 @@ def test_parallel_attempts_get_no_more_password_checks(app):
     before = len(_log_lines(log, "Anmeldung fehlgeschlagen"))
     results = _parallel(url, [f"test-admin-{i}" for i in range(8)], "10.1.1.1")
     assert [status for _, status, _ in results] == [401] * 8
+    # The k-th check cannot start before k seconds have passed (a check's own time varies,
+    # so its end is what the test can see); without the shared throttle all end at once.
     finished = [t for t, _, _ in results]
-    gaps = [b - a for a, b in zip(finished, finished[1:], strict=False)]
-    assert min(gaps) > 0.8, gaps
-    assert finished[-1] - finished[0] > 6.5
+    assert all(t >= 0.9 * k for k, t in enumerate(finished)), finished
     assert len(_log_lines(log, "Anmeldung fehlgeschlagen")) - before == 8
     # Another address is not held up by this one.
     started = time.monotonic()
@@ -210,4 +210,4 @@ def test_an_address_with_many_failures_waits_five_seconds_per_check(app):
     results = _parallel(url, ["a-1", "a-2", "a-3"], "10.4.4.4")
     finished = [t for t, _, _ in results]
     assert [status for _, status, _ in results] == [401] * 3
-    assert finished[2] - finished[0] > 2 * ADDRESS_SPACING_SECONDS - 0.5
+    assert finished[2] > 2 * ADDRESS_SPACING_SECONDS - 0.5, finished

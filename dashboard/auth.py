@@ -19,10 +19,10 @@ from dashboard import data
 from dashboard.escape import md
 from dashboard.login_routes import COOKIE, form_html, logout_html
 from db import logins
-from db.engine import LIGHT_WRITE
 from db.german import format_duration
 from db.settings import require_login, session_idle, session_max_age
 from db.users import ROLE_LABELS, Account, account_for_sso, get_account, user_count
+from db.writes import begin_light_write
 
 SSO_KEY = "portalquote_sso"  # (e-mail, local account id or None), mapped once per tab
 
@@ -63,11 +63,13 @@ def _touch(session_id: int) -> None:
         since = time.monotonic() - _touched.get(session_id, -1e9)
         if since < logins.touch_interval(session_idle()) / 2:
             return
+        if len(_touched) > 10_000:  # sessions of days ago: forget them
+            _touched.clear()
         _touched[session_id] = time.monotonic()
 
     def work() -> None:
         try:
-            with data.engine().connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+            with begin_light_write(data.engine()) as conn:
                 logins.touch(conn, session_id)
         except Exception:  # a lost touch only shortens the idle time by a minute
             with _touch_lock:
@@ -105,7 +107,7 @@ def _sso_check() -> logins.Check:
     mapped = st.session_state.get(SSO_KEY)
     if mapped is None or mapped[0] != email:
         name = st.user.get("preferred_username")
-        with data.engine().connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+        with begin_light_write(data.engine()) as conn:
             account = account_for_sso(conn, email, str(name) if name else None)
         mapped = (email, account.id if account else None)
         st.session_state[SSO_KEY] = mapped
@@ -121,7 +123,7 @@ def _sso_check() -> logins.Check:
         check = logins.check(conn, token, idle, max_age)
     if check.reason == logins.UNKNOWN:  # first sight of this sign-in, in any process
         try:
-            with data.engine().connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+            with begin_light_write(data.engine()) as conn:
                 logins.start_sso(conn, mapped[1], token, signed_in, max_age)
         except IntegrityError:  # another process was quicker: its row is as good
             pass
@@ -236,7 +238,7 @@ def login_form(key: str = "login", notice: bool = True) -> None:
 
 
 def _sso_logout(account: Account) -> None:
-    with data.engine().connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+    with begin_light_write(data.engine()) as conn:
         logins.end_sessions(conn, account.id, logins.LOGOUT)
     st.session_state.pop(SSO_KEY, None)
     st.logout()

@@ -23,10 +23,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from db import audit, logins, throttle
-from db.engine import LIGHT_WRITE
 from db.models import User
 from db.settings import session_idle, session_max_age
 from db.users import ROLE_LABELS, normalize_username, verify_login
+from db.writes import begin_light_write
 
 COOKIE = "portalquote_session"
 LOGIN_PATH, LOGOUT_PATH = "/anmelden", "/abmelden"
@@ -206,7 +206,7 @@ class Attempt:
 def attempt(engine: Engine, username: str, password: str, address: str) -> Attempt:
     """Check name and password once, within the throttle; a new session on success."""
     now = time.time()
-    with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+    with begin_light_write(engine) as conn:
         admission = throttle.admit(conn, username, address, now)
     if admission.locked:
         audit.log(f"Anmeldung abgewiesen, Benutzername gesperrt: {_who(engine, username)} "
@@ -214,7 +214,7 @@ def attempt(engine: Engine, username: str, password: str, address: str) -> Attem
         return Attempt(message=locked_message(admission.locked))
     if not admission.admitted:
         return Attempt(wait=admission.wait)
-    with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+    with begin_light_write(engine) as conn:
         account = verify_login(conn, username, password)
         if account is None:
             throttle.failed(conn, username, address, time.time())
@@ -290,7 +290,7 @@ async def login(request: Request) -> Response:
 
 def end_session(engine: Engine, token: str | None) -> str | None:
     """Log out: end every session of the token's account; its user name (None: no login)."""
-    with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+    with begin_light_write(engine) as conn:
         check = logins.check(conn, token, session_idle(), session_max_age())
         if check.user_id is None:
             return None

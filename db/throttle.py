@@ -48,7 +48,7 @@ def _insert(conn: Connection):  # noqa: ANN202
 def admit(conn: Connection, username: str, address: str, now: float) -> Admission:
     """Admit a password check for the name from the address, or say how long to wait.
 
-    Call inside a short write transaction (db.engine.LIGHT_WRITE): the rows are locked, so
+    Call inside a short write transaction (db.writes.begin_light_write): rows are locked, so
     two processes never admit two checks into one slot.
     """
     name, addr = name_key(username), address_key(address)

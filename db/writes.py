@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from db import audit
 from db.catalog import load_catalog, name_key
-from db.engine import WRITE
+from db.engine import LIGHT_WRITE, WRITE
 from db.german import format_int
 from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
 from db.models import (
@@ -82,6 +82,14 @@ class LoadResult:
 def begin_write(engine: Engine) -> Iterator[Connection]:
     """A write transaction (BEGIN IMMEDIATE on SQLite): `with begin_write(e) as conn:`."""
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        yield conn
+
+
+@contextmanager
+def begin_light_write(engine: Engine) -> Iterator[Connection]:
+    """A short write of rows only its caller touches (logins, the login throttle): it does
+    not queue behind loads on PostgreSQL (see db.engine.LIGHT_WRITE)."""
+    with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
         yield conn
 
 

@@ -75,14 +75,20 @@ def serve_app(
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         out.close()
         if own_log:
             log.unlink(missing_ok=True)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server the test started: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from browser_fixtures import stop
+
 PROJECT = Path(__file__).resolve().parent.parent
 SITE = PROJECT / "deploy" / "nginx" / "portalquote.conf"
 NGINX = "/usr/sbin/nginx"
@@ -154,11 +156,6 @@ def running_nginx(app_ports: list[int]) -> Iterator[Nginx]:
                 time.sleep(0.1)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if not os.environ.get("PORTALQUOTE_KEEP_NGINX"):
             shutil.rmtree(base, ignore_errors=True)

@@ -168,6 +168,18 @@ def _browser_context(browser, **kwargs):  # noqa: ANN001, ANN003, ANN202
     return context
 
 
+def _log_in(browser, deployment, login, target: str = "/"):  # noqa: ANN001, ANN202
+    """Sign in on nginx's login page: (page, index of the app process that serves it)."""
+    nginx, apps = deployment[:2]
+    page = _browser_context(browser).new_page()
+    page.goto(f"{nginx.https_url}/anmelden?ziel={target}")
+    since = _marks(apps)
+    submit_login(page, login)
+    signed_in = page.get_by_text(f"Angemeldet als {login.account.label}")
+    expect(signed_in).to_be_visible(timeout=TIMEOUT)
+    return page, _which(apps, f"Anmeldung erfolgreich: „{login.username}“", since)
+
+
 class Console:
     """Console errors and failed requests of a page (except Streamlit's base-path probe)."""
 
@@ -208,12 +220,10 @@ def test_no_page_breaks_under_the_csp(browser, deployment):
     Chromium's console (a blocked script, style, image, font or connection would be one).
     Runs on the demo data, before the upload below adds a later, partly reported month."""
     nginx, apps, engine, logins = deployment
-    context = _browser_context(browser)
-    page = context.new_page()
+    page, _ = _log_in(browser, deployment, logins["admin"])
     console = Console(page)
-    page.goto(f"{nginx.https_url}/anmelden")
-    submit_login(page, logins["admin"])
-    expect(page.get_by_text("Angemeldet als")).to_be_visible(timeout=TIMEOUT)
+    page.goto(f"{nginx.https_url}/anmelden")  # the login page of its own
+    expect(page.get_by_role("heading", name="Portalquote – Anmelden")).to_be_visible()
     for path in PAGES:
         page.goto(f"{nginx.https_url}/{path}")
         wait_for_app(page)
@@ -221,7 +231,7 @@ def test_no_page_breaks_under_the_csp(browser, deployment):
         assert page.locator("[data-testid='stException']").count() == 0, path
     assert console.real_errors() == []
     assert console.probes > 0  # the probe was seen and told apart, not missed
-    context.close()
+    page.context.close()
 
 
 def test_upload_and_presentation_through_https(browser, deployment, tmp_path):
@@ -284,15 +294,10 @@ def test_upload_and_presentation_through_https(browser, deployment, tmp_path):
 
 def test_logout_through_one_process_ends_the_login_on_the_other(browser, deployment):
     nginx, apps, engine, logins = deployment
-    context = _browser_context(browser)
-    page = context.new_page()
-    page.goto(f"{nginx.https_url}/anmelden?ziel=/measures")
-    since = _marks(apps)
-    submit_login(page, logins["viewer"])
-    expect(page.get_by_text("Angemeldet als")).to_be_visible(timeout=TIMEOUT)
-    mine = _which(apps, "Anmeldung erfolgreich: „test-viewer“", since)
+    page, mine = _log_in(browser, deployment, logins["viewer"], "/measures")
     # The same login in a tab served by the other process.
-    token = next(c for c in context.cookies() if c["name"] == "portalquote_session")["value"]
+    cookies = page.context.cookies()
+    token = next(c for c in cookies if c["name"] == "portalquote_session")["value"]
     elsewhere = _browser_context(browser).new_page()
     elsewhere.context.add_cookies([{"name": "portalquote_session", "value": token,
                                     "url": apps[1 - mine]["url"]}])  # fmt: skip
@@ -303,7 +308,7 @@ def test_logout_through_one_process_ends_the_login_on_the_other(browser, deploym
     elsewhere.get_by_test_id("stSidebarNavLink").filter(has_text="Übersicht").click()
     expect(elsewhere.get_by_text("Sie wurden abgemeldet").first).to_be_visible(timeout=TIMEOUT)
     elsewhere.context.close()
-    context.close()
+    page.context.close()
 
 
 def test_parallel_logins_on_both_processes_share_one_throttle(deployment):
@@ -336,13 +341,7 @@ def test_a_failed_process_is_replaced_and_the_login_stays(browser, deployment):
     """Last: stops one app process. The browser on it reconnects through nginx to the
     other one and is still signed in."""
     nginx, apps, engine, logins = deployment
-    context = _browser_context(browser)
-    page = context.new_page()
-    page.goto(f"{nginx.https_url}/anmelden")
-    since = _marks(apps)
-    submit_login(page, logins["admin"])
-    expect(page.get_by_text("Angemeldet als Test admin")).to_be_visible(timeout=TIMEOUT)
-    mine = _which(apps, "Anmeldung erfolgreich: „test-admin“", since)
+    page, mine = _log_in(browser, deployment, logins["admin"])
     apps[mine]["stop"]()
     # No reload: Streamlit reconnects by itself, and nginx sends it to the other process.
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Ladeprotokoll").click()
@@ -350,4 +349,4 @@ def test_a_failed_process_is_replaced_and_the_login_stays(browser, deployment):
     expect(page.get_by_text("Angemeldet als Test admin")).to_be_visible(timeout=TIMEOUT)
     page.reload()
     expect(page.get_by_text("Angemeldet als Test admin")).to_be_visible(timeout=TIMEOUT)
-    context.close()
+    page.context.close()

@@ -3,7 +3,6 @@
 import pytest
 
 from db import throttle
-from db.engine import LIGHT_WRITE
 from db.throttle import (
     ADDRESS_FAILURES,
     ADDRESS_SPACING_SECONDS,
@@ -12,6 +11,7 @@ from db.throttle import (
     NAME_LOCK_SECONDS,
     SPACING_SECONDS,
 )
+from db.writes import begin_light_write
 
 T0 = 1_800_000_000.0
 
@@ -21,7 +21,7 @@ def admit(engine):  # noqa: ANN001, ANN201
     """admit(name, address, now) in its own short transaction, as the login route does."""
 
     def run(fn, *args):  # noqa: ANN001, ANN202
-        with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+        with begin_light_write(engine) as conn:
             return fn(conn, *args)
 
     run.admit = lambda name, addr, now: run(throttle.admit, name, addr, now)

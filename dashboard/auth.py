@@ -46,7 +46,8 @@ def ended_message(reason: str) -> str:
 
 def session_token() -> str | None:
     """The login token the browser sent with this page's connection (HttpOnly cookie)."""
-    return st.context.cookies.get(COOKIE)
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None  # AppTest has no cookies at all
 
 
 # ---------------------------------------------------------------- activity

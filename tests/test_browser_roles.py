@@ -14,6 +14,7 @@ from browser_fixtures import (
     wait_for_app,
 )
 from conftest import write_xlsx
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from db import get_engine
@@ -90,7 +91,7 @@ def test_address_of_a_write_page_asks_forlog_in_browser(page, roles_url, roles_d
     page.get_by_text("Angemeldet als").wait_for()
     page.get_by_role("tab", name="Antragszahlen").wait_for()
     wait_for_app(page)
-    assert page.locator("input[type=file]").count() == 1
+    expect(page.locator("input[type=file]")).to_have_count(1, timeout=30_000)
     assert_no_exception(page)
 
 

@@ -21,8 +21,9 @@ from browser_fixtures import wait_for_app as _wait_for_app
 from nginx_server import NGINX, SITE, running_nginx
 from playwright.sync_api import expect
 
-from db import get_engine
+from db import get_engine, session
 from db.settings import MAX_FILE_MB
+from db.writes import begin_write
 from ingest.demo import load_demo
 from ingest.template import FIRST_DATA_ROW
 
@@ -290,6 +291,26 @@ def test_upload_and_presentation_through_https(browser, deployment, tmp_path):
     screenshot(page, "deploy_presentation")
     assert console.real_errors() == []
     context.close()
+
+
+def test_the_session_agenda_is_the_same_in_every_process(browser, deployment):
+    """The admin's slide order is stored in the database: both processes present it."""
+    nginx, apps, engine, logins = deployment
+    with begin_write(engine) as conn:
+        default = session.load_agenda(conn)
+        session.save_agenda(conn, session.Agenda([session.SERVICES, session.OVERVIEW],
+                                                 default.services))  # fmt: skip
+    try:
+        for app in apps:
+            page = _browser_context(browser).new_page()
+            page.goto(f"{app['url']}/session?praesentation=1&folie=1")
+            expect(page.get_by_text("Folie 1 von 2", exact=True)).to_be_visible(timeout=TIMEOUT)
+            heading = page.get_by_role("heading", name="Ausgewählte Leistungen")
+            expect(heading).to_be_visible(timeout=TIMEOUT)
+            page.context.close()
+    finally:
+        with begin_write(engine) as conn:
+            session.save_agenda(conn, default)
 
 
 def test_logout_through_one_process_ends_the_login_on_the_other(browser, deployment):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from db.catalog import Catalog, id_key, name_key
+from db.contacts import AddressError, parse_addresses
 from db.german import format_int, format_month
 from db.models import STATUS_LABELS
 from db.writes import CountKey, MeasureRow, ServiceRow
@@ -508,8 +509,9 @@ def check_services(workbook: Workbook, catalog: Catalog | None = None) -> list[S
             aliases = [
                 a for a in (_text(x) for x in str(cells.get("aliases") or "").split(";")) if a
             ]
+            emails = _emails(check, cells.get("emails"), excel_row)
             if dep is not None and not duplicate:
-                rows.append(ServiceRow(name, dep, leika, aliases, since))
+                rows.append(ServiceRow(name, dep, leika, aliases, since, emails))
                 where.append((check, excel_row))
     _check_names(rows, where, catalog)
     if problems:
@@ -517,6 +519,17 @@ def check_services(workbook: Workbook, catalog: Catalog | None = None) -> list[S
     if not rows:
         raise IngestError(workbook.file_name, "Die Datei enthält keine Leistungen.")
     return rows
+
+
+def _emails(check: _SheetCheck, value: object, excel_row: int) -> list[str]:
+    """The department's contact addresses in a catalog row; a problem for an invalid one."""
+    if is_empty(value):
+        return []
+    try:
+        return parse_addresses(value)
+    except AddressError as exc:
+        check.add(f"{exc} Mehrere Adressen bitte mit „;“ trennen.", excel_row, "emails")
+        return []
 
 
 def _check_names(

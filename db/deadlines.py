@@ -19,6 +19,14 @@ LANDS = {
 # A department's state for one reporting month.
 ON_TIME, LATE, OPEN, PENDING, NO_DEADLINE = "on_time", "late", "open", "pending", "none"
 STATES = (ON_TIME, LATE, OPEN, PENDING, NO_DEADLINE)
+# What users read for each state, in STATES order (chart legend, tables).
+STATE_LABELS = {
+    ON_TIME: "pünktlich",
+    LATE: "verspätet",
+    OPEN: "offen, Frist abgelaufen",
+    PENDING: "offen, Frist läuft",
+    NO_DEADLINE: "keine Frist",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,17 @@ def month_of(day: date) -> str:
 def last_closed_month(today: date) -> str:
     """The newest month that has ended: the one whose report is due next or overdue."""
     return add_months(month_of(today), -1)
+
+
+def next_due(today: date, rules: Rules) -> tuple[str, date]:
+    """The report due next and its deadline: the month that just ended until its deadline
+    has passed, then the current month."""
+    month = last_closed_month(today)
+    due = rules.deadline(month)
+    if today > due:
+        month = month_of(today)
+        due = rules.deadline(month)
+    return month, due
 
 
 def closed_months(today: date, count: int) -> list[str]:

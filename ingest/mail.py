@@ -165,7 +165,7 @@ class Mailer:
         took the others; MailError if it took none."""
         try:
             refused = self._smtp.send_message(msg)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # whatever it was, this mail did not go out
             raise MailError(explain(exc, self._settings)) from None
         return {addr: _reply_text(reply) for addr, reply in refused.items()}
 

@@ -4,25 +4,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine
 
-from db import settings
+from db import reminders, settings
 from db.contacts import AddressError, admin_addresses, parse_addresses, recipients
 from db.deadlines import LANDS, Rules, rules_from_settings
 from db.german import format_int, format_month
-from db.models import Reminder
+from db.reminders import FAILED, SENT, log_result
 from db.reporting import Missing, department_status, overdue
 from db.writes import begin_write
 from ingest import template
 from ingest.mail import Attachment, MailError, build_message, connect, header_text
 
-SENDING, SENT, FAILED = "sending", "sent", "failed"
-# A reminder that was sent, or may have been (a run that died while sending): never again.
-COUNTED = (SENDING, SENT)
 MAX_NAMED = 40  # services named per month in a mail; the rest are counted
 SEND, ALREADY, NO_ADDRESS = "send", "already", "no_address"
 UPLOAD_PAGE, COVERAGE_PAGE = "upload", "coverage"
-Say = Callable[[str], None]
 
 
 @dataclass
@@ -86,45 +82,33 @@ class Result:
 # ---------------------------------------------------------------- who is due
 
 
-def _reminded(conn: Connection) -> dict[int, tuple[set[str], datetime]]:
-    """Department id -> the months its counted reminders named, and when the last went out."""
-    out: dict[int, tuple[set[str], datetime]] = {}
-    for dep_id, months, sent_at in conn.execute(
-        select(Reminder.department_id, Reminder.months, Reminder.sent_at).where(
-            Reminder.kind == "department",
-            Reminder.state.in_(COUNTED),
-            Reminder.department_id.is_not(None),
-        )
-    ):
-        seen, last = out.get(dep_id, (set(), sent_at))
-        out[dep_id] = (seen | set(months.split()), max(last, sent_at))
-    return out
-
-
 def summary_addresses(conn: Connection) -> list[str]:
     """PORTALQUOTE_MAIL_SUMMARY_TO, else the active admin accounts with an address."""
     configured = settings.summary_recipients()
     return parse_addresses(configured) if configured else admin_addresses(conn)
 
 
-def _settings_problems() -> tuple[str | None, list[str]]:
-    """The upload link (None if not set) and what is wrong with the mail settings."""
-    problems = []
+def smtp_problem() -> str | None:
+    """Why mail cannot be sent with the current settings (German), or None."""
     try:
         settings.smtp_settings()
     except settings.SettingError as exc:
-        problems.append(str(exc))
-    url = None
+        return str(exc)
+    return None
+
+
+def _upload_url() -> tuple[str | None, list[str]]:
+    """PORTALQUOTE_PUBLIC_URL, and what is wrong with it."""
     try:
         url = settings.public_url()
     except settings.SettingError as exc:
-        problems.append(str(exc))
-    if url is None and not problems:
-        problems.append(
+        return None, [str(exc)]
+    if url is None:
+        return None, [
             "PORTALQUOTE_PUBLIC_URL ist nicht gesetzt: die Mails enthalten keinen Link zur "
             "Seite „Daten hochladen“."
-        )
-    return url, problems
+        ]
+    return url, []
 
 
 def make_plan(
@@ -137,7 +121,7 @@ def make_plan(
     status = department_status(conn, today, rules)
     late = overdue(status)
     to = recipients(conn)
-    reminded = _reminded(conn)
+    reminded = reminders.reminded(conn)
     due = []
     for (dep_id, dep), rows in late.groupby(["department_id", "department"], sort=False):
         seen, last = reminded.get(dep_id, (set(), None))
@@ -157,7 +141,7 @@ def make_plan(
         elif not item.new_months and not force:
             item.action = ALREADY
         due.append(item)
-    url, problems = _settings_problems()
+    url, problems = _upload_url()
     try:
         summary_to = summary_addresses(conn)
     except AddressError as exc:
@@ -296,35 +280,10 @@ def summary_body(result: Result) -> str:
 # ---------------------------------------------------------------- the run
 
 
-def _log(conn: Connection, due: Due | None, subject: str, to: list[str], user: str,
-         forced: bool, missing: str = "") -> int:  # fmt: skip
-    return conn.scalar(
-        Reminder.__table__.insert()
-        .values(
-            kind="department" if due else "summary",
-            department_id=due.department_id if due else None,
-            department=header_text(due.department, 200) if due else None,
-            months=" ".join(due.months) if due else "",
-            missing=missing,
-            recipients=", ".join(to),
-            subject=subject[:300],
-            sent_by=user[:200],
-            sent_at=datetime.now().replace(microsecond=0),
-            forced=forced,
-            state=SENDING,
-        )
-        .returning(Reminder.id)
-    )
-
-
 def _finish(engine: Engine, results: list[tuple[int, str, str | None]]) -> None:
     with begin_write(engine) as conn:
         for rid, state, error in results:
-            conn.execute(
-                update(Reminder)
-                .where(Reminder.id == rid)
-                .values(state=state, error=error, sent_at=datetime.now().replace(microsecond=0))
-            )
+            log_result(conn, rid, state, error)
 
 
 def _missing_text(due: Due) -> str:
@@ -354,7 +313,10 @@ def run(
     rules = rules or rules_from_settings()
     if dry_run:
         with engine.connect() as conn:
-            return Result(make_plan(conn, today, rules, force))
+            plan = make_plan(conn, today, rules, force)
+        if smtp is None and (problem := smtp_problem()):
+            plan.problems.insert(0, problem)
+        return Result(plan)
     smtp = smtp or settings.smtp_settings()
     with begin_write(engine) as conn:
         plan = make_plan(conn, today, rules, force)
@@ -365,8 +327,11 @@ def run(
                 sender, due.recipients, reminder_subject(due), reminder_body(due, plan),
                 _attachments(conn, due),
             )  # fmt: skip
-            rid = _log(conn, due, str(msg["Subject"]), due.recipients, user, force,
-                       _missing_text(due))  # fmt: skip
+            rid = reminders.log_sending(
+                conn, department_id=due.department_id, department=due.department,
+                months=due.months, missing=_missing_text(due), recipients=due.recipients,
+                subject=str(msg["Subject"]), user=user, forced=force,
+            )  # fmt: skip
             pending.append((rid, due, msg))
     result = Result(plan)
     if not pending:
@@ -411,7 +376,10 @@ def _send_summary(
         return
     msg = build_message(smtp.sender, to, summary_subject(result), summary_body(result))
     with begin_write(engine) as conn:
-        rid = _log(conn, None, str(msg["Subject"]), to, user, result.plan.forced)
+        rid = reminders.log_sending(
+            conn, department_id=None, department=None, months=[], missing="",
+            recipients=to, subject=str(msg["Subject"]), user=user, forced=result.plan.forced,
+        )  # fmt: skip
     try:
         send(msg)
     except MailError as exc:

@@ -141,6 +141,8 @@ def _name_key(column: pd.Series) -> pd.Series:
 def record(status: pd.DataFrame) -> pd.DataFrame:
     """Per department: how many months were on time, late, open and pending, and the mean
     delay in days of the late ones (None without any)."""
+    if status.empty:
+        return pd.DataFrame(columns=RECORD_COLUMNS)
     counts = pd.crosstab([status["department_id"], status["department"]], status["state"])
     for state in (ON_TIME, LATE, OPEN, PENDING):
         if state not in counts:

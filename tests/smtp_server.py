@@ -5,7 +5,6 @@ import email
 import ipaddress
 import socket
 import ssl
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -128,9 +127,7 @@ def smtp_server(
 
         # aiosmtpd does not count an SSL connection as TLS for AUTH; it is encrypted all the same.
         kwargs.update(authenticator=check, auth_required=True, auth_require_tls=security != "ssl")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "AUTH while not requiring TLS" (SSL)
-        controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     user, password = login or (None, None)
     settings = SmtpSettings(

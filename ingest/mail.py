@@ -16,6 +16,9 @@ from db.settings import SmtpSettings
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 SUBJECT_LIMIT = 250
+# Headers unfolded up to the SMTP limit: Python folds a long subject before an encoded word
+# so that it unfolds with a doubled space. The body is quoted-printable, so 7-bit anyway.
+POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class MailError(Exception):
@@ -62,7 +65,7 @@ def build_message(
 ) -> EmailMessage:
     """A plain-text UTF-8 mail; every header value goes through header_text and the strict
     SMTP policy, addresses through check_address (AddressError if one is invalid)."""
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=POLICY)
     origin = sender_address(sender)
     msg["From"] = origin
     msg["To"] = [_address(a) for a in to]
@@ -73,7 +76,7 @@ def build_message(
     msg["Message-ID"] = make_msgid(domain=origin.domain)
     # RFC 3834: out-of-office replies are not sent back to an automatic mail.
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(body, charset="utf-8")
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
     for att in attachments:
         msg.add_attachment(
             att.data, maintype=att.mime[0], subtype=att.mime[1], filename=header_text(att.file_name)

@@ -200,14 +200,18 @@ def reminder_body(due: Due, plan: Plan) -> str:
         if len(items) > MAX_NAMED:
             lines.append(f"  - und {format_int(len(items) - MAX_NAMED)} weitere Leistungen")
         lines.append("")
-    files = "Datei" if len(due.months) == 1 else "Dateien (eine je Monat)"
-    lines.append(
-        f"Angehängt ist die Vorlage als Excel-{files} mit den Leistungen des Fachbereichs. "
-        "Bitte nur die gelben Zellen ausfüllen (Anträge gesamt und davon online) und die "
-        "Datei hochladen:"
-    )
+    one = len(due.months) == 1
     upload = link(plan.upload_url, UPLOAD_PAGE)
-    lines.append(upload or "in Portalquote auf der Seite „Daten hochladen“.")
+    lines.append(
+        ("Angehängt ist die Vorlage (Excel)" if one else
+         "Angehängt sind die Vorlagen (Excel, eine je Monat)")
+        + " mit den Leistungen des Fachbereichs. Bitte nur die gelben Zellen ausfüllen "
+        f"(Anträge gesamt und davon online) und {'die Datei' if one else 'die Dateien'} "
+        + ("hier hochladen:" if upload else "in Portalquote auf der Seite „Daten hochladen“ "
+           "hochladen.")
+    )  # fmt: skip
+    if upload:
+        lines.append(upload)
     lines += [
         "",
         f"Die Meldung eines Monats ist jeweils am {plan.rules.workday}. Arbeitstag des "

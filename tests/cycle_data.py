@@ -69,3 +69,11 @@ def build_cycle(engine: Engine, today: date, rules: Rules = DEFAULT_RULES) -> di
     report(engine, prev, on(rules.deadline(prev) + timedelta(days=7)), ["Personenstandsurkunde"])
     report(engine, prev, on(rules.deadline(prev) - timedelta(days=1)), ["Meldebescheinigung"])
     return {"first": first, "prev": prev, "last": last}
+
+
+def build_today(engine: Engine) -> dict[str, str]:
+    """build_cycle for the real today, with the newest month complete (came in this morning):
+    whatever the day, exactly the month before it is overdue (Bürgerbüro, Straßenverkehr)."""
+    months = build_cycle(engine, date.today())
+    report(engine, months["last"], on(date.today(), 7), ALL_SERVICES)
+    return months

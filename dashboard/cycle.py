@@ -66,13 +66,21 @@ def deadline_section(rules: Rules, today: date, department: str | None) -> None:
     """Datenstand: per department and month on time, late or open (all departments: chart
     and table with the record; one department: its months with what is missing)."""
     frame = status(rules, today)
-    months = list(dict.fromkeys(frame["month"]))
     if frame.empty:
         st.caption("Noch keine Fachbereiche: zuerst den Leistungskatalog laden.")
         return
+    # Months before the first one with a deadline say nothing: leave them out.
+    dated = frame.loc[frame["state"] != deadlines.NO_DEADLINE, "month"]
+    frame = frame[frame["month"] >= dated.min()] if not dated.empty else frame
+    months = list(dict.fromkeys(frame["month"]))
     period = f"{format_month(months[0])} bis {format_month(months[-1])}"
     if department is None:
-        st.subheader(f"Meldefristen der letzten {len(months)} Monate")
+        title = (
+            f"Meldefristen der letzten {len(months)} Monate"
+            if len(months) == reporting.RECORD_MONTHS
+            else f"Meldefristen seit {format_month(months[0], long=True)}"
+        )
+        st.subheader(title)
         components.chart(
             charts.deadline_chart, cycle_tables.chart_frame(frame),
             f"Raster Fachbereich × Monat, {period}: grün pünktlich, orange verspätet, rot offen "
@@ -121,9 +129,9 @@ def reminder_panel(account: Account, rules: Rules, today: date) -> None:
             st.success("Keine Meldung ist überfällig; es ist niemand zu erinnern.")
             return
         st.markdown("**Vorschau:** an diese Adressen ginge jetzt eine Erinnerung.")
-        components.show_table(cycle_tables.plan_table(plan))
+        components.show_table(cycle_tables.plan_table(plan), key="remind_preview")
         to = ", ".join(plan.summary_to) or "niemanden (keine Adresse eingestellt)"
-        st.caption(f"Die Zusammenfassung geht an {to}.")
+        st.caption(f"Die Zusammenfassung geht an {md(to)}.")
         problem = remind.smtp_problem()
         for text in ([problem] if problem else []) + plan.problems:
             st.warning(md(text), icon=":material/warning:")

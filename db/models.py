@@ -127,7 +127,8 @@ class CountChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
-    month: Mapped[str] = mapped_column(String(7))
+    # Indexed for when counts first arrived (db/reporting.py: the deadline marks).
+    month: Mapped[str] = mapped_column(String(7), index=True)
     channel: Mapped[str] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(String(10))
     old_value: Mapped[int | None] = mapped_column(Integer)

@@ -36,34 +36,48 @@ class Missing:
     channels: tuple[str, ...] = field(default=CHANNELS)
 
 
-def expected_services(conn: Connection, months: list[str]) -> dict[str, pd.DataFrame]:
-    """Per month, the services whose figures are expected (service_id, service, department_id,
-    department).
+@dataclass(frozen=True)
+class Expected:
+    """A department's services, and from which month on a service is no longer expected."""
 
-    Every service of the catalog is expected in every month.
-    HOOK (issue 10): a service an admin marks "no longer reported from month X" is to be left
-    out from X on; filter the frame per month here once that mark exists.
+    department_id: int
+    department: str
+    services: list[tuple[int, str]]  # (service id, name), by name
+
+
+def expected_services(conn: Connection) -> tuple[list[Expected], dict[int, str]]:
+    """The departments with their services, and service id -> the month from which it is
+    no longer expected (none yet).
+
+    HOOK (issue 10): a service an admin marks "no longer reported from month X" is not
+    expected from X on; return those marks here once they exist.
     """
     stmt = (
-        select(Service.id, Service.name, Department.id, Department.name)
-        .join(Department, Department.id == Service.department_id)
-        .order_by(Department.name, Service.name)
+        select(Department.id, Department.name, Service.id, Service.name)
+        .join(Service, Service.department_id == Department.id)
+        .order_by(Department.name, Department.id, Service.name)
     )
-    catalog = pd.DataFrame(
-        conn.execute(stmt).all(), columns=["service_id", "service", "department_id", "department"]
-    )
-    return {month: catalog for month in months}
+    out: dict[int, Expected] = {}
+    for dep_id, dep, sid, name in conn.execute(stmt):
+        out.setdefault(dep_id, Expected(dep_id, dep, [])).services.append((sid, name))
+    # The same order on every database (collations differ): by name, ignoring case.
+    for dep in out.values():
+        dep.services.sort(key=lambda s: s[1].casefold())
+    return sorted(out.values(), key=lambda d: d.department.casefold()), {}
 
 
-def arrivals(conn: Connection, first: str, last: str) -> pd.DataFrame:
-    """For every stored count of the months first..last: service_id, month, channel and
-    when it first arrived (the earliest load that wrote this count and was not undone).
+def arrivals(conn: Connection, first: str, last: str) -> dict[tuple[int, str], tuple]:
+    """(service id, month) -> (channels present, one present channel, when the later of
+    them first arrived), for the months first..last.
 
-    A correction loaded later does not move the arrival; an undone load never counts.
+    A channel's arrival is the earliest load that wrote its current count and was not
+    undone: a correction loaded later does not move it, an undone load never counts.
     """
     mc, cc = MonthlyCount, CountChange
-    stmt = (
-        select(mc.service_id, mc.month, mc.channel, func.min(Load.loaded_at))
+    per_channel = (
+        select(
+            mc.service_id, mc.month, mc.channel, func.min(Load.loaded_at).label("first"),
+        )
         .join(
             cc,
             and_(cc.service_id == mc.service_id, cc.month == mc.month,
@@ -72,10 +86,14 @@ def arrivals(conn: Connection, first: str, last: str) -> pd.DataFrame:
         .join(Load, Load.id == cc.load_id)
         .where(mc.month >= first, mc.month <= last, Load.state == "loaded")
         .group_by(mc.service_id, mc.month, mc.channel)
+        .subquery()
     )  # fmt: skip
-    return pd.DataFrame(
-        conn.execute(stmt).all(), columns=["service_id", "month", "channel", "arrived"]
-    )
+    c = per_channel.c
+    stmt = select(
+        c.service_id, c.month, func.count(), func.min(c.channel), func.max(c.first)
+    ).group_by(c.service_id, c.month)
+    # Straight from the cursor (no DataFrame): 72,000 rows for 6,000 services and a year.
+    return {(sid, month): tuple(rest) for sid, month, *rest in conn.execute(stmt)}
 
 
 def first_month(conn: Connection) -> str | None:
@@ -90,7 +108,9 @@ def first_month(conn: Connection) -> str | None:
 
 
 def _as_date(value: object) -> date:
-    return value.date() if isinstance(value, datetime) else pd.Timestamp(value).date()
+    return (
+        value.date() if isinstance(value, datetime) else datetime.fromisoformat(str(value)).date()
+    )
 
 
 def department_status(
@@ -102,40 +122,31 @@ def department_status(
     months = months or closed_months(today, RECORD_MONTHS)
     if rules.start is None:
         rules = replace(rules, start=first_month(conn) or months[-1])
-    expected = expected_services(conn, months)
+    departments, stops = expected_services(conn)
     came = arrivals(conn, months[0], months[-1])
-    # Per service and month: the channels present and when the later of the two arrived.
-    present: dict[tuple[int, str], dict[str, object]] = {}
-    for sid, month, channel, arrived in came.itertuples(index=False):
-        present.setdefault((sid, month), {})[channel] = arrived
     rows = []
-    for month in months:
-        deadline = rules.deadline(month)
-        for (dep_id, dep), services in expected[month].groupby(
-            ["department_id", "department"], sort=False
-        ):
-            missing, last = [], None
-            for sid, name in zip(services["service_id"], services["service"], strict=True):
-                channels = present.get((sid, month), {})
-                lacking = tuple(c for c in CHANNELS if c not in channels)
-                if lacking:
+    for dep in departments:
+        for month in months:
+            deadline = rules.deadline(month)
+            missing, last, expected = [], None, 0
+            for sid, name in dep.services:
+                if sid in stops and stops[sid] <= month:
+                    continue
+                expected += 1
+                channels, one, arrived = came.get((sid, month), (0, None, None))
+                if channels < len(CHANNELS):
+                    lacking = tuple(ch for ch in CHANNELS if ch != one)
                     missing.append(Missing(name, lacking))
-                else:
-                    done = max(channels.values())
-                    last = done if last is None or done > last else last
-            arrived = _as_date(last) if not missing and last is not None else None
-            result = mark(deadline, arrived, today)
+                elif last is None or arrived > last:
+                    last = arrived
+            done = _as_date(last) if not missing and last is not None else None
+            result = mark(deadline, done, today)
             state, days = (result.state, result.days) if rules.applies(month) else (NO_DEADLINE, 0)
             rows.append(
-                [dep_id, dep, month, deadline, arrived, state, days, len(services),
-                 len(services) - len(missing), missing]
+                [dep.department_id, dep.department, month, deadline, done, state, days,
+                 expected, expected - len(missing), missing]
             )  # fmt: skip
-    df = pd.DataFrame(rows, columns=STATUS_COLUMNS)
-    return df.sort_values(["department", "month"], ignore_index=True, key=_name_key)
-
-
-def _name_key(column: pd.Series) -> pd.Series:
-    return column.str.casefold() if column.name == "department" else column
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
 def record(status: pd.DataFrame) -> pd.DataFrame:

@@ -60,9 +60,12 @@ def upgrade() -> None:
         )
     # A plain ADD COLUMN (no table rebuild): user_departments cascades from users.
     op.add_column("users", sa.Column("email", sa.String(length=320), nullable=True))
+    # When counts first arrived, per month: without it the deadline marks scan every change.
+    op.create_index(op.f("ix_count_changes_month"), "count_changes", ["month"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_count_changes_month"), table_name="count_changes")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("email")
     with op.batch_alter_table("reminders", schema=None) as batch_op:

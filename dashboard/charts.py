@@ -11,8 +11,8 @@ import json
 import altair as alt
 import pandas as pd
 
-from db.deadlines import STATE_LABELS
 from db.german import format_int, format_month, format_percent
+from db.labels import DEADLINE_LABELS
 from db.models import STATUS_LABELS, STATUSES
 from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
@@ -611,7 +611,7 @@ DEADLINE_COLORS = ["#009E73", "#E69F00", "#D55E00", "#56B4E9", "#D9D9D9"]
 
 def deadline_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
     """Department x month, coloured by the deadline mark (frame: department, month, state
-    as a label of db.deadlines.STATE_LABELS, detail)."""
+    as a label of db.labels.DEADLINE_LABELS, detail)."""
     df = frame.assign(date=_date(frame["month"]), monat=frame["month"].map(format_month))
     chart = (
         alt.Chart(df)
@@ -632,7 +632,7 @@ def deadline_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
             color=alt.Color(
                 "state:N",
                 title="Meldefrist",
-                scale=alt.Scale(domain=list(STATE_LABELS.values()), range=DEADLINE_COLORS),
+                scale=alt.Scale(domain=list(DEADLINE_LABELS.values()), range=DEADLINE_COLORS),
             ),
             tooltip=[
                 alt.Tooltip("department:N", title="Fachbereich"),

@@ -4,8 +4,9 @@ from datetime import date
 
 import pandas as pd
 
-from db.deadlines import LATE, ON_TIME, OPEN, PENDING, STATE_LABELS, Rules, next_due
+from db.deadlines import LATE, ON_TIME, OPEN, PENDING, Rules, next_due
 from db.german import format_decimal, format_month
+from db.labels import DEADLINE_LABELS, REMINDER_KIND_LABELS, REMINDER_STATE_LABELS
 from db.reporting import Missing
 from ingest.remind import Plan, due_state
 
@@ -14,8 +15,6 @@ LEGEND = (
     "offen (+18 T.): noch unvollständig, Frist seit 18 Tagen abgelaufen · fällig 14.12.: "
     "Frist läuft noch · –: keine Frist (vor dem ersten Monat mit Frist)"
 )
-REMINDER_STATES = {"sent": "gesendet", "failed": "nicht gesendet", "sending": "Versand abgebrochen"}
-REMINDER_KINDS = {"department": "Erinnerung", "summary": "Zusammenfassung"}
 
 
 def _days(n: int) -> str:
@@ -81,7 +80,7 @@ def chart_frame(status: pd.DataFrame) -> pd.DataFrame:
         {
             "department": status["department"].to_numpy(),
             "month": status["month"].to_numpy(),
-            "state": status["state"].map(STATE_LABELS).to_numpy(),
+            "state": status["state"].map(DEADLINE_LABELS).to_numpy(),
             "detail": detail,
         }
     )
@@ -161,13 +160,13 @@ def reminders_table(log: pd.DataFrame, *, with_people: bool) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Zeitpunkt": [f"{v:%d.%m.%Y, %H:%M}" for v in log["sent_at"]],
-            "Art": log["kind"].map(REMINDER_KINDS).to_numpy(),
+            "Art": log["kind"].map(REMINDER_KIND_LABELS).to_numpy(),
             "Fachbereich": log["department"].fillna("–").to_numpy(),
             "Monate": [
                 ", ".join(format_month(m) for m in ms.split()) or "–" for ms in log["months"]
             ],
             "Ergebnis": [
-                REMINDER_STATES[s] + (" (erzwungen)" if f else "") + (f": {e}" if e else "")
+                REMINDER_STATE_LABELS[s] + (" (erzwungen)" if f else "") + (f": {e}" if e else "")
                 for s, f, e in zip(
                     log["state"], log["forced"], log["error"].fillna(""), strict=True
                 )

@@ -19,14 +19,6 @@ LANDS = {
 # A department's state for one reporting month.
 ON_TIME, LATE, OPEN, PENDING, NO_DEADLINE = "on_time", "late", "open", "pending", "none"
 STATES = (ON_TIME, LATE, OPEN, PENDING, NO_DEADLINE)
-# What users read for each state, in STATES order (chart legend, tables).
-STATE_LABELS = {
-    ON_TIME: "pünktlich",
-    LATE: "verspätet",
-    OPEN: "offen, Frist abgelaufen",
-    PENDING: "offen, Frist läuft",
-    NO_DEADLINE: "keine Frist",
-}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from db.contacts import AddressError, check_address, sendable
+from db.addresses import AddressError, check_address, sendable
 from db.settings import SmtpSettings
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

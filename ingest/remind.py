@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine
 
 from db import reminders, settings
-from db.contacts import AddressError, admin_addresses, parse_addresses, recipients
+from db.addresses import AddressError, parse_addresses
+from db.contacts import admin_addresses, recipients
 from db.deadlines import LANDS, Rules, rules_from_settings
 from db.german import format_int, format_month
 from db.reminders import FAILED, SENT, log_result

@@ -6,6 +6,7 @@ import sys
 
 from sqlalchemy import Engine
 
+from db.addresses import AddressError
 from db.contacts import set_user_email
 from db.german import format_int
 from db.models import ROLES
@@ -68,7 +69,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def run(engine: Engine, args: argparse.Namespace) -> int:
     try:
         return _run(engine, args)
-    except UserError as exc:
+    except (UserError, AddressError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
 

@@ -6,13 +6,11 @@ from conftest import CATALOG, write_xlsx
 from cycle_data import BUERGERBUERO, CATALOG_WITH_MAIL, STANDESAMT, load_catalog_with_mail
 from sqlalchemy import func, select
 
+from db.addresses import AddressError, parse_addresses, sendable
 from db.contacts import (
-    AddressError,
     admin_addresses,
     department_contacts,
-    parse_addresses,
     recipients,
-    sendable,
     set_department_contacts,
     set_user_email,
 )

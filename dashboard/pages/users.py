@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import admin_tables, auth, components, data, loading
 from dashboard.escape import md
-from db import access, contacts, users
+from db import access, addresses, contacts, users
 from db.models import ROLES
 from db.users import ROLE_LABELS, UserError
 
@@ -28,7 +28,7 @@ def save(action, message: str) -> None:  # noqa: ANN001
     try:
         with access.write_as(data.engine(), account, "admin") as conn:
             action(conn)
-    except (UserError, PermissionError) as exc:
+    except (UserError, addresses.AddressError, PermissionError) as exc:
         st.error(md(exc))
         return
     loading.flash(md(message))
@@ -136,7 +136,7 @@ with mail_tab:
             if st.form_submit_button("Adressen speichern", type="primary"):
                 save(
                     lambda conn: contacts.set_department_contacts(
-                        conn, dep_id, contacts.parse_addresses(text)
+                        conn, dep_id, addresses.parse_addresses(text)
                     ),
                     f"Adressen von „{departments[dep_id]}“ gespeichert.",
                 )

@@ -95,7 +95,7 @@ def deadline_section(rules: Rules, today: date, department: str | None) -> None:
             key="dl_deadlines",
         )  # fmt: skip
     else:
-        st.subheader(f"Meldefristen: {department}")
+        st.subheader(f"Meldefristen: {md(department)}")
         own = frame[frame["department"] == department]
         components.show_table(cycle_tables.department_table(own))
         components.downloads(

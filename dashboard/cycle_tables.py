@@ -139,16 +139,21 @@ def long_table(status: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def months_span(months: list[str]) -> str:
+    """'Okt. 2026', 'Sept. 2026, Okt. 2026' or '11 Monate, Dez. 2025 bis Okt. 2026'."""
+    if len(months) <= 3:
+        return ", ".join(format_month(m) for m in months)
+    return f"{len(months)} Monate, {format_month(months[0])} bis {format_month(months[-1])}"
+
+
 def plan_table(plan: Plan) -> pd.DataFrame:
     """The preview of a reminder run: who gets what, or why not."""
+    services = [len({m.service for ms in d.missing.values() for m in ms}) for d in plan.due]
     return pd.DataFrame(
         {
             "Fachbereich": [d.department for d in plan.due],
-            "Überfällige Monate": [", ".join(format_month(m) for m in d.months) for d in plan.due],
-            "Fehlende Leistungen": [
-                ", ".join(f"{format_month(m)}: {len(d.missing[m])}" for m in d.months)
-                for d in plan.due
-            ],
+            "Überfällig": [months_span(d.months) for d in plan.due],
+            "Fehlende Leistungen": [f"{n} Leistung{'en' if n != 1 else ''}" for n in services],
             "Empfänger": [", ".join(d.recipients) or "–" for d in plan.due],
             "Erinnerung": [due_state(d) for d in plan.due],
         }

@@ -567,6 +567,16 @@ def roadmap_chart(
     return localize(chart, big=big)
 
 
+def _grid_x() -> alt.X:
+    """The month axis of a row x month grid (Datenstand): one column per month."""
+    return alt.X(
+        "date:O",
+        timeUnit="utcyearmonth",
+        title=None,
+        axis=alt.Axis(format="%b %y", labelAngle=-45, labelOverlap=True),
+    )
+
+
 def coverage_chart(
     grid: pd.DataFrame, *, row: str = "service", row_title: str | None = None
 ) -> alt.TopLevelMixin:
@@ -586,12 +596,7 @@ def coverage_chart(
         alt.Chart(df)
         .mark_rect(stroke="white", strokeWidth=1.5)
         .encode(
-            x=alt.X(
-                "date:O",
-                timeUnit="utcyearmonth",
-                title=None,
-                axis=alt.Axis(format="%b %y", labelAngle=-45, labelOverlap=True),
-            ),
+            x=_grid_x(),
             y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=340)),
             color=alt.Color(
                 "state:N",
@@ -617,12 +622,7 @@ def deadline_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
         alt.Chart(df)
         .mark_rect(stroke="white", strokeWidth=1.5)
         .encode(
-            x=alt.X(
-                "date:O",
-                timeUnit="utcyearmonth",
-                title=None,
-                axis=alt.Axis(format="%b %y", labelAngle=-45, labelOverlap=True),
-            ),
+            x=_grid_x(),
             y=alt.Y(
                 "department:N",
                 sort=list(dict.fromkeys(df["department"])),

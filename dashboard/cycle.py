@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, components, cycle_tables, data
 from dashboard.escape import md, md_lines
 from db import access, deadlines, reporting
+from db.addresses import AddressError
 from db.deadlines import Rules
 from db.german import format_month
 from db.settings import SettingError
@@ -151,7 +152,7 @@ def _send(account: Account, rules: Rules, today: date, force: bool) -> None:
     except PermissionError as exc:
         st.error(md(exc), icon=":material/lock:")
         return
-    except (SettingError, MailError) as exc:
+    except (SettingError, MailError, AddressError) as exc:
         st.error(md(exc), icon=":material/error:")
         return
     lines = remind.report_lines(result, dry_run=False)[1:]

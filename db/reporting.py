@@ -38,7 +38,7 @@ class Missing:
 
 @dataclass(frozen=True)
 class Expected:
-    """A department's services, and from which month on a service is no longer expected."""
+    """A department and its services."""
 
     department_id: int
     department: str
@@ -141,7 +141,9 @@ def department_status(
                     last = arrived
             done = _as_date(last) if not missing and last is not None else None
             result = mark(deadline, done, today)
-            state, days = (result.state, result.days) if rules.applies(month) else (NO_DEADLINE, 0)
+            # Nothing expected (every service no longer reported): no deadline either.
+            applies = rules.applies(month) and expected > 0
+            state, days = (result.state, result.days) if applies else (NO_DEADLINE, 0)
             rows.append(
                 [dep.department_id, dep.department, month, deadline, done, state, days,
                  expected, expected - len(missing), missing]

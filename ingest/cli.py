@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from db import get_engine
+from db.addresses import AddressError
 from db.german import format_int
 from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
 from db.settings import SettingError, database_url
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     except (IngestError, IngestErrors) as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_REFUSED
-    except (UndoError, SettingError, MailError) as exc:
+    except (UndoError, SettingError, MailError, AddressError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:

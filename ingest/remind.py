@@ -239,7 +239,7 @@ def _attachments(conn: Connection, due: Due) -> list[Attachment]:
 
 
 def summary_subject(result: Result) -> str:
-    still = sum(1 for d in result.plan.due)
+    still = len(result.plan.due)
     return header_text(
         f"Portalquote: Erinnerungen vom {result.plan.today:%d.%m.%Y} – "
         f"{len(result.sent)} Fachbereich{'e' if len(result.sent) != 1 else ''} erinnert, "

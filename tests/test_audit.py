@@ -8,6 +8,7 @@ from conftest import write_xlsx
 
 from db import audit
 from db.access import write_as
+from db.contacts import set_user_email
 from db.users import create_user, set_active, set_display_name, set_password, set_role
 from db.writes import begin_write
 from ingest import load_counts, undo
@@ -47,6 +48,7 @@ def test_user_changes_name_who_made_them(catalog_engine, lines):
         set_role(conn, "fb9", "department", ["FB 3 Standesamt"])
         set_display_name(conn, "fb9", "Neun")
         set_password(conn, "fb9", "noch-ein-langes-passwort")
+        set_user_email(conn, "fb9", "fb9@stadt.example")
         set_active(conn, "fb9", False)
     by = " (durch „test-admin“)"
     assert lines()[before:] == [
@@ -54,6 +56,7 @@ def test_user_changes_name_who_made_them(catalog_engine, lines):
         f"Rolle geändert: „fb9“, Rolle Fachbereich (FB 3 Standesamt){by}",
         f"Angezeigter Name geändert: „fb9“ → „Neun“{by}",
         f"Passwort neu gesetzt: „fb9“ (0 Sitzungen beendet){by}",
+        f"E-Mail-Adresse geändert: „fb9“ → „fb9@stadt.example“{by}",
         f"Benutzer gesperrt: „fb9“ (0 Sitzungen beendet){by}",
     ]
     assert "ein-langes-passwort" not in "".join(lines())

@@ -6,11 +6,9 @@ import pandas as pd
 
 from db.access import LoadRow
 from db.german import format_int
-from db.models import STATUS_LABELS
+from db.labels import KIND_LABELS, STATE_LABELS, STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
 
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
 
 
 def when(value: datetime | None) -> str:

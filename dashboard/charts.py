@@ -12,7 +12,8 @@ import altair as alt
 import pandas as pd
 
 from db.german import format_int, format_month, format_percent
-from db.models import STATUS_LABELS, STATUSES
+from db.labels import STATUS_LABELS
+from db.models import STATUSES
 from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
 # Okabe-Ito (colour-blind safe), in the order series get them.

@@ -11,13 +11,10 @@ import pandas as pd
 
 from dashboard.charts import SMALL_BASE, STATUS_ORDER
 from db.german import format_int, format_month, format_percent
-from db.models import STATUS_LABELS
+from db.labels import KIND_LABELS, SOURCE_LABELS, STATE_LABELS, STATUS_LABELS
 
-SOURCE_LABELS = {"portal": "Serviceportal", "report": "Monatsmeldung"}
 SMALL_NOTE = f"weniger als {SMALL_BASE} Anträge"
 INCOMPLETE = "unvollständig"
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
 COVERAGE_SYMBOLS = {"vollständig": "✓", "unvollständig": "½", "fehlt": "–"}
 
 

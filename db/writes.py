@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from db.catalog import load_catalog, name_key
 from db.engine import WRITE
 from db.german import format_int
+from db.labels import KIND_OBJECTS
 from db.models import (
     ActionField,
     CountChange,
@@ -208,7 +209,7 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         raise UndoError(f"Es gibt keinen Ladevorgang Nr. {load_id}.")
     if load.kind != "counts":
         raise UndoError(
-            f"Ladevorgang {load_id} hat {KIND_LABELS[load.kind]} geladen; rückgängig machen "
+            f"Ladevorgang {load_id} hat {KIND_OBJECTS[load.kind]} geladen; rückgängig machen "
             "lassen sich nur Ladevorgänge mit Antragszahlen. Bitte die korrigierte Datei "
             "erneut laden."
         )
@@ -265,13 +266,6 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         f"{format_int(restored)} Zahlen auf den vorherigen Stand zurückgesetzt, "
         f"{format_int(len(changes) - restored)} neu geladene Zahlen entfernt."
     )
-
-
-KIND_LABELS = {
-    "services": "den Leistungskatalog",
-    "counts": "Antragszahlen",
-    "measures": "Maßnahmen",
-}
 
 
 # ---------------------------------------------------------------- catalog

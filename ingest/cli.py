@@ -12,14 +12,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 from db import get_engine
 from db.german import format_int
+from db.labels import KIND_LABELS, STATE_LABELS
 from db.settings import database_url
 from db.writes import UndoError
 from ingest import demo, load, users
 from ingest.errors import IngestError, IngestErrors
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
 
 # argparse's own words, in German (it looks them up through its module-level `_`).
 _GERMAN = {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from db.german import format_int, format_month, format_percent, format_points
-from db.models import STATUS_LABELS
+from db.labels import STATUS_LABELS
 from db.months import add_months, months_between
 from report import charts
 from report.snapshot import overall

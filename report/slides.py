@@ -4,7 +4,7 @@ import pandas as pd
 
 from db.asof import latest_complete_month
 from db.german import format_int, format_month, format_percent, format_points
-from db.models import STATUS_LABELS
+from db.labels import STATUS_LABELS
 from db.months import add_months
 
 RECENT_MONTHS = 12

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import charts, components, data, tables
 from db import targets as tg
 from db.german import format_month
+from db.labels import SOURCE_LABELS
 
 MAX_SERVICES = 8  # one colour and dash pattern each in the comparison chart
 
@@ -118,7 +119,7 @@ def show(service: str) -> None:
     sources = set(rows["online_source"].dropna())
     st.caption(
         "Quelle der Online-Zahlen: "
-        + " und ".join(tables.SOURCE_LABELS[s] for s in sorted(sources, reverse=True))
+        + " und ".join(SOURCE_LABELS[s] for s in sorted(sources, reverse=True))
         + " (je Monat in der Spalte „Quelle online“)."
     )
     components.downloads(

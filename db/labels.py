@@ -1,0 +1,22 @@
+"""What users read for the stored codes (statuses, load kinds and states, sources, channels)."""
+
+# In the order of db.models.STATUSES.
+STATUS_LABELS = {
+    "planned": "geplant",
+    "preparing": "in Vorbereitung",
+    "in_progress": "in Umsetzung",
+    "done": "umgesetzt",
+    "deferred": "zurückgestellt",
+}
+KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+# The same as the object of a sentence ("Ladevorgang 3 hat den Leistungskatalog geladen").
+KIND_OBJECTS = {"services": "den Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
+# Where an online figure came from: the department's report (or long table), or the portal.
+SOURCE_LABELS = {"report": "Monatsmeldung", "portal": "Serviceportal"}
+CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}
+
+
+def field_label(group: object, field: str) -> str:
+    """'Group › Field' where the strategy has a group above the action field, else the field."""
+    return f"{group} › {field}" if isinstance(group, str) and group else field

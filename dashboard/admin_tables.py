@@ -10,7 +10,6 @@ from db.labels import KIND_LABELS, STATE_LABELS, STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
 
 
-
 def when(value: datetime | None) -> str:
     return f"{value:%d.%m.%Y %H:%M}" if value else "–"
 

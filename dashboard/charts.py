@@ -32,8 +32,9 @@ STATUS_COLORS = {
     "done": "#009E73",
     "deferred": "#CC79A7",
 }
-COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt"]
-COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9"]
+# "entfällt": marked as no longer reported (page Datenstand) and nothing came.
+COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt", "entfällt"]
+COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9", "#F4F4F4"]
 MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 

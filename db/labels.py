@@ -10,7 +10,7 @@ STATUS_LABELS = {
 }
 KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
 # The same as the object of a sentence ("Ladevorgang 3 hat den Leistungskatalog geladen").
-KIND_OBJECTS = {"services": "den Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+KIND_OBJECTS = {**KIND_LABELS, "services": "den Leistungskatalog"}
 STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
 # Where an online figure came from: the department's report (or long table), or the portal.
 SOURCE_LABELS = {"report": "Monatsmeldung", "portal": "Serviceportal"}

@@ -101,9 +101,9 @@ def service_months(coverage: pd.DataFrame, stops: Mapping[str, str] | None = Non
 
     coverage has one row per service and month with any count (service, month, complete).
     Expected in a month are the services that had both channels in any earlier month; while
-    no service ever had both, those that reported the month. A service that an admin marked
-    as no longer reported from a month on (stops: service -> 'YYYY-MM') is not expected from
-    that month on.
+    none ever had both, those that reported the month. A service that an admin marked as no
+    longer reported from a month on (stops: service -> 'YYYY-MM') is not expected from that
+    month on.
     """
     if coverage.empty:
         return pd.DataFrame(columns=SERVICE_MONTH_COLUMNS)
@@ -118,13 +118,14 @@ def service_months(coverage: pd.DataFrame, stops: Mapping[str, str] | None = Non
     # Both channels in some month before this one (shifted by a month: earlier months only).
     before = np.zeros_like(complete)
     before[:, 1:] = np.logical_or.accumulate(complete, axis=1)[:, :-1]
-    first = ~before.any(axis=0)
-    expected = np.where(first[None, :], reported, before)
     stops = stops or {}
-    if stops:
-        end = np.array([months_apart(stops[s], months[0]) if s in stops else len(months)
-                        for s in services])  # fmt: skip
-        expected &= np.arange(len(months))[None, :] < end[:, None]
+    end = np.array([months_apart(stops[s], months[0]) if s in stops else len(months)
+                    for s in services])  # fmt: skip
+    active = np.arange(len(months))[None, :] < end[:, None]
+    known = before & active
+    # While no (unmarked) service ever had both channels: those that reported the month.
+    first = ~known.any(axis=0)
+    expected = np.where(first[None, :], reported & active, known)
     i, j = np.nonzero(reported | expected)
     return pd.DataFrame(
         {

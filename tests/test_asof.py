@@ -1,16 +1,18 @@
 """Figures and measures as they stood at a cut-off date, rebuilt from the change log."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
 from conftest import write_xlsx
-from sqlalchemy import select, update
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select, update
 
 from db import asof, figures, get_engine, queries
-from db.models import Load, monthly_uptake
+from db.models import CountChange, Load, MonthlyCount, Service, monthly_uptake
 from db.queries import UPTAKE_COLUMNS
-from db.writes import begin_write
+from db.writes import LoadInfo, UndoError, apply_counts, begin_write, undo_load
 from ingest import load_counts, undo
 from ingest.demo import load_demo
 
@@ -137,3 +139,65 @@ def test_measures_as_of_use_the_dated_status_history(demo_engine):  # noqa: ANN0
     assert len(changes) == 8
     row = changes.set_index("measure").loc["E-Payment"]
     assert (row["previous_status"], row["status"]) == ("preparing", "in_progress")
+
+
+# ---------------------------------------------------------------- replayed history
+
+KEYS = [(m, c, src) for m in ("2021-01", "2021-02") for c, src in
+        (("office", "report"), ("online", "report"), ("online", "portal"))]  # fmt: skip
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("load"),
+            st.integers(0, 2),  # days after the step before
+            st.dictionaries(
+                st.tuples(st.integers(0, 1), st.sampled_from(KEYS)), st.integers(0, 50),
+                min_size=1, max_size=6,
+            ),
+        ),
+        st.tuples(st.just("undo"), st.integers(0, 2), st.integers(0, 7)),
+    ),
+    min_size=1,
+    max_size=8,
+)  # fmt: skip
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=STEPS)
+def test_figures_as_of_any_day_are_the_figures_that_day(catalog_engine, steps):
+    """Loads and undos on random days: the Stichtag figures of each day are exactly what
+    the live queries showed at the end of that day."""
+    engine = catalog_engine
+    with begin_write(engine) as conn:  # a fresh history for each example
+        for table in (CountChange, MonthlyCount):
+            conn.execute(delete(table))
+        conn.execute(delete(Load).where(Load.kind == "counts"))
+        ids = list(conn.scalars(select(Service.id).order_by(Service.id)))
+    day, loads, seen = date(2022, 3, 1), [], {}
+    for kind, gap, what in steps:
+        day += timedelta(days=gap)
+        at = datetime.combine(day, datetime.min.time()) + timedelta(hours=9)
+        try:
+            with begin_write(engine) as conn:
+                if kind == "load":
+                    records = {(ids[i], *key): v for (i, key), v in what.items()}
+                    info = LoadInfo("x.xlsx", "x", "test", len(records), loaded_at=at)
+                    loads.append(apply_counts(conn, records, info).load_id)
+                elif loads:
+                    load_id = loads[what % len(loads)]
+                    undo_load(conn, load_id, "test")
+                    conn.execute(update(Load).where(Load.id == load_id).values(undone_at=at))
+        except UndoError:
+            pass
+        with engine.connect() as conn:
+            seen[day] = _rows(queries.uptake(conn))
+    with engine.connect() as conn:
+        assert _rows(asof.uptake_as_of(conn, date(2022, 2, 28))) == []
+        for cutoff, rows in seen.items():
+            assert _rows(asof.uptake_as_of(conn, cutoff)) == rows, cutoff

@@ -140,4 +140,6 @@ def screenshot(pg, name: str) -> Path:  # noqa: ANN001
 
 
 def assert_no_exception(pg) -> None:  # noqa: ANN001
-    assert pg.locator("[data-testid='stException']").count() == 0, "exception box on the page"
+    from playwright.sync_api import expect
+
+    expect(pg.locator("[data-testid='stException']")).to_have_count(0)

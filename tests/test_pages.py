@@ -3,7 +3,6 @@
 import json
 from datetime import date
 
-import pandas as pd
 import pytest
 from accounts import make_accounts
 from app_helpers import html_table as table

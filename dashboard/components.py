@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data, export_buttons, tables
 from dashboard.charts import SMALL_BASE
+from dashboard.escape import no_autolink
 from db.figures import MonthState
 from db.german import format_month
 from db.targets import TargetStatus
@@ -102,7 +103,7 @@ _LABEL_SPECIAL = re.compile(r"([\\`*_\[\]()!~$<>:&])")
 def label_text(value: str) -> str:
     """A name for a tab label, shown literally (no links, images, emphasis, emoji codes),
     yet readable in the address where the label is bound to a query parameter."""
-    return _LABEL_SPECIAL.sub(r"\\\1", value)
+    return _LABEL_SPECIAL.sub(r"\\\1", no_autolink(value))
 
 
 def show_table(df: pd.DataFrame, *, grey: pd.Series | None = None, key: str | None = None) -> None:

@@ -65,8 +65,9 @@ def texts(at: AppTest) -> str:
 
 
 def shown(markdown: str) -> str:
-    """Markdown source without backslash escapes: the text a person reads."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown source without backslash escapes and invisible word joiners (see
+    dashboard.escape): the text a person reads."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def html_table(at: AppTest, index: int = 0) -> pd.DataFrame:

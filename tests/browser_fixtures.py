@@ -25,6 +25,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT / "tests" / "screenshots"
 STARTUP_SECONDS = 60
+# Playwright's waiting assertions (expect) wait this long: the machine is shared and a page
+# may take a while to render under load.
+EXPECT_TIMEOUT_MS = 60_000
 
 
 def _free_port() -> int:
@@ -92,7 +95,9 @@ def app_url(demo_db_url: str) -> Iterator[str]:
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} fehlt: apt-get install chromium (.ci/run installiert es)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from db.access import LoadRow
 from db.german import format_int
-from db.labels import KIND_LABELS, STATE_LABELS, STATUS_LABELS
+from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS, STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
 
 
@@ -33,8 +33,8 @@ def loads_table(rows: list[LoadRow]) -> pd.DataFrame:
             "Nr.": [r.id for r in rows],
             "Zeitpunkt": [when(r.loaded_at) for r in rows],
             "Datei": [r.file_name for r in rows],
-            "Art": [KIND_LABELS[r.kind] for r in rows],
-            "Stand": [STATE_LABELS[r.state] for r in rows],
+            "Art": [LOAD_KIND_LABELS[r.kind] for r in rows],
+            "Stand": [LOAD_STATE_LABELS[r.state] for r in rows],
             "Ergebnis": [r.summary for r in rows],
             "Geladen von": [r.loaded_by for r in rows],
             "Fachbereiche": [", ".join(r.departments) or "–" for r in rows],

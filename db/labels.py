@@ -1,6 +1,6 @@
-"""What users read for the stored codes (statuses, load kinds and states, sources, channels)."""
+"""What users read for stored codes (no database imports: the reading worker uses them too)."""
 
-# In the order of db.models.STATUSES.
+# What users read for each status, in STATUSES order.
 STATUS_LABELS = {
     "planned": "geplant",
     "preparing": "in Vorbereitung",
@@ -8,10 +8,21 @@ STATUS_LABELS = {
     "done": "umgesetzt",
     "deferred": "zurückgestellt",
 }
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
+
+# Load log: what was loaded, and how it ended.
+LOAD_KIND_LABELS = {
+    "services": "Leistungskatalog",
+    "counts": "Antragszahlen",
+    "measures": "Maßnahmen",
+}
 # The same as the object of a sentence ("Ladevorgang 3 hat den Leistungskatalog geladen").
-KIND_OBJECTS = {**KIND_LABELS, "services": "den Leistungskatalog"}
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
+LOAD_KIND_OBJECTS = {**LOAD_KIND_LABELS, "services": "den Leistungskatalog"}
+LOAD_STATE_LABELS = {
+    "loaded": "geladen",
+    "unchanged": "unverändert",
+    "undone": "rückgängig gemacht",
+    "refused": "abgelehnt",
+}
 # Where an online figure came from: the department's report (or long table), or the portal.
 SOURCE_LABELS = {"report": "Monatsmeldung", "portal": "Serviceportal"}
 CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from db.catalog import load_catalog, name_key
 from db.engine import WRITE
 from db.german import format_int
-from db.labels import KIND_OBJECTS
+from db.labels import LOAD_KIND_OBJECTS
 from db.models import (
     ActionField,
     CountChange,
@@ -37,9 +37,8 @@ from db.models import (
     Setting,
     measure_services,
 )
+from db.records import CountKey, MeasureRow, ServiceRow
 
-# (service_id, month 'YYYY-MM', channel, source) -> count
-CountKey = tuple[int, str, str, str]
 DATA_VERSION = "data_version"
 DEMO_FLAG = "demo"
 
@@ -137,6 +136,14 @@ def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: 
     )
 
 
+def log_refusal(conn: Connection, kind: str, info: LoadInfo, reason: str) -> int:
+    """Log a file that was refused because it could not be read safely (nothing else is
+    written); the data version changes so that every open load log shows it."""
+    load_id = _log_load(conn, kind, info, "refused", reason[:2000])
+    bump_data_version(conn)
+    return load_id
+
+
 # ---------------------------------------------------------------- counts
 
 
@@ -209,7 +216,7 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         raise UndoError(f"Es gibt keinen Ladevorgang Nr. {load_id}.")
     if load.kind != "counts":
         raise UndoError(
-            f"Ladevorgang {load_id} hat {KIND_OBJECTS[load.kind]} geladen; rückgängig machen "
+            f"Ladevorgang {load_id} hat {LOAD_KIND_OBJECTS[load.kind]} geladen; rückgängig machen "
             "lassen sich nur Ladevorgänge mit Antragszahlen. Bitte die korrigierte Datei "
             "erneut laden."
         )
@@ -219,6 +226,11 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         raise UndoError(
             f"Ladevorgang {load_id} hat keine Zahlen geändert (die Datei war schon geladen); "
             "es gibt nichts rückgängig zu machen."
+        )
+    if load.state == "refused":
+        raise UndoError(
+            f"Ladevorgang {load_id} wurde abgelehnt und hat nichts gespeichert; es gibt nichts "
+            "rückgängig zu machen."
         )
     changes = conn.execute(select(CountChange).where(CountChange.load_id == load_id)).all()
     if changes:
@@ -269,15 +281,6 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
 
 
 # ---------------------------------------------------------------- catalog
-
-
-@dataclass
-class ServiceRow:
-    name: str
-    department: str
-    leika_id: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    online_since: str | None = None
 
 
 def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> LoadResult:
@@ -360,19 +363,6 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
 
 
 # ---------------------------------------------------------------- measures
-
-
-@dataclass
-class MeasureRow:
-    field: str
-    name: str
-    status: str
-    group: str | None = None
-    responsible: str | None = None
-    start: str | None = None
-    end: str | None = None
-    note: str | None = None
-    service_ids: list[int] | None = None  # None: leave links as they are
 
 
 def apply_measures(

@@ -30,6 +30,22 @@ def new_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
+def open_with(
+    url: str, monkeypatch: pytest.MonkeyPatch, page: str, account_id: int | None = None, **params
+) -> AppTest:
+    """A fresh session (signed in as account_id, if given) that opens the page's address
+    with these query parameters; it must not end in an exception."""
+    at = new_app(url, monkeypatch)
+    if account_id is not None:
+        at.session_state[auth.SESSION_KEY] = account_id
+    at.switch_page(f"dashboard/pages/{page}")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def page_names(at: AppTest) -> list[str]:
     """The page scripts the last run's navigation offers (what this user can reach).
 

@@ -5,7 +5,13 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 from accounts import make_accounts
-from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
+from browser_fixtures import (
+    assert_no_exception,
+    log_in_browser,
+    screenshot,
+    serve_app,
+    wait_for_app,
+)
 from db_builders import HOSTILE_DEPARTMENT, HOSTILE_SERVICES, OUTSIDE, hostile_names
 from playwright.sync_api import expect
 
@@ -69,13 +75,7 @@ def test_hostile_names_fetch_nothing_from_another_host(page, hostile_app):  # no
             expect(page.get_by_test_id("stMain")).to_contain_text(HOSTILE_SERVICES[0])
         screenshot(page, f"names_{number:02d}_{path or 'overview'}")
     # The admin's pages, reached through the navigation (a new address would sign out).
-    page.goto(base)
-    wait_for_app(page)
-    page.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
-    page.get_by_label("Benutzername").fill(admin.username)
-    page.get_by_label("Passwort").fill(admin.password)
-    page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
-    page.get_by_text("Angemeldet als").wait_for()
+    log_in_browser(page, base, admin)
     for title in ("Sachstandsbericht", "Ladeprotokoll", "Strategie bearbeiten", "Benutzer",
                   "Daten hochladen", "Datenstand"):  # fmt: skip
         page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()

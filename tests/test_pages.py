@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from accounts import make_accounts
 from app_helpers import html_table as table
-from app_helpers import log_in, new_app, texts
+from app_helpers import log_in, new_app, open_with, texts
 from sqlalchemy import select
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -27,17 +27,6 @@ def demo_url(make_session_db_url) -> str:  # noqa: ANN001
     load_demo(eng)
     eng.dispose()
     return url
-
-
-def open_with(url: str, monkeypatch, page: str, **params) -> AppTest:  # noqa: ANN001
-    """A fresh session that opens the page's address with these query parameters."""
-    at = new_app(url, monkeypatch)
-    at.switch_page(f"dashboard/pages/{page}")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def specs(at: AppTest) -> list[str]:

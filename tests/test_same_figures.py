@@ -13,11 +13,10 @@ from datetime import date, datetime
 import docx
 import pytest
 from accounts import make_accounts
-from app_helpers import html_table, new_app, open_page, shown, texts
+from app_helpers import html_table, open_with, shown, texts
 from db_builders import _counts, _measures, _services
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
 from db import get_engine, queries
 from db.german import format_int, format_percent, format_points
 from db.session import OVERVIEW, SERVICES, Agenda, save_agenda
@@ -81,18 +80,6 @@ def test_the_core_gives_these_figures(made):  # noqa: ANN001
     assert format_points(fig.year.points) == YEAR_CHANGE and fig.year.services == 2
 
 
-def _page(url: str, monkeypatch, page: str, account_id: int | None = None, **params) -> AppTest:  # noqa: ANN001
-    at = new_app(url, monkeypatch)
-    if account_id is not None:
-        at.session_state[auth.SESSION_KEY] = account_id
-    at.switch_page(f"dashboard/pages/{page}")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -104,7 +91,7 @@ def _status(table) -> dict[str, str]:  # noqa: ANN001
 def test_every_presenter_prints_the_same_values(made, monkeypatch):  # noqa: ANN001
     url, logins, snapshot, _head = made
 
-    overview = _page(url, monkeypatch, "overview.py")
+    overview = open_with(url, monkeypatch, "overview.py")
     assert _metrics(overview) == {
         "Onlinequote Jan. 2024": SHARE, "zum Vormonat": MONTH_CHANGE,
         "zum Vorjahresmonat": YEAR_CHANGE, "Anträge Jan. 2024": TOTAL,
@@ -120,18 +107,20 @@ def test_every_presenter_prints_the_same_values(made, monkeypatch):  # noqa: ANN
     assert month.loc[M2, "Onlinequote"] == M2_SHARE
     status = _status(html_table(overview, 1))
 
-    targets = _page(url, monkeypatch, "targets.py")
+    targets = open_with(url, monkeypatch, "targets.py")
     first = html_table(targets, 0).iloc[0]  # newest complete month first
     assert first[["Monat", "Anträge gesamt", "davon online", "Onlinequote"]].tolist() == [
         "Jan. 2024", TOTAL, ONLINE, SHARE,
     ]  # fmt: skip
 
-    services = _page(url, monkeypatch, "services.py", fachbereich="FB 3 Bürgerbüro", leistung=M2)
+    services = open_with(
+        url, monkeypatch, "services.py", fachbereich="FB 3 Bürgerbüro", leistung=M2
+    )
     rows = html_table(services, 1).set_index("Monat")  # under the marks of the time axis
     assert rows.index[-1] == "Jan. 2024"  # the default range ends at the complete month
     assert rows.loc["Jan. 2024", "Onlinequote"] == M2_SHARE
 
-    slide = _page(url, monkeypatch, "session.py", folie="1")
+    slide = open_with(url, monkeypatch, "session.py", folie="1")
     assert _metrics(slide) == {
         "Onlinequote Januar 2024": SHARE, "zum Vormonat": MONTH_CHANGE,
         "zum Vorjahresmonat": YEAR_CHANGE, "Anträge gesamt": TOTAL,
@@ -139,7 +128,7 @@ def test_every_presenter_prints_the_same_values(made, monkeypatch):  # noqa: ANN
     slide_text = texts(slide)
     assert IN_BOTH in slide_text and PROVISIONAL in slide_text
     assert _status(html_table(slide, 0)) == status
-    slide = _page(url, monkeypatch, "session.py", folie="2")
+    slide = open_with(url, monkeypatch, "session.py", folie="2")
     assert html_table(slide, 0).set_index("Leistung").loc[M2, "Onlinequote"] == M2_SHARE
 
     document = docx.Document(io.BytesIO(render_docx(snapshot)))
@@ -161,7 +150,7 @@ def test_the_report_page_opens_with_a_complete_default_period(made, monkeypatch)
     """What was seen: the Sachstandsbericht did not open when the default start month (the
     latest month minus DEFAULT_MONTHS) was not a month with complete figures."""
     url, logins, *_ = made
-    at = _page(url, monkeypatch, "report.py", logins["admin"].account.id)
+    at = open_with(url, monkeypatch, "report.py", logins["admin"].account.id)
     boxes = {b.label: b.value for b in at.selectbox}
     assert (boxes["Berichtszeitraum von"], boxes["bis"]) == ("2023-08", "2024-01")
     assert PROVISIONAL in texts(at)
@@ -173,9 +162,9 @@ def test_one_department_ahead_leaves_the_overview_and_the_target_chart(made, mon
     (44,0 % from '1 Leistungen', +7,7 Pp. against twelve services), and the Ziele chart
     jumped the same way."""
     url, *_ = made
-    at = open_page(new_app(url, monkeypatch).run(), "overview.py")
+    at = open_with(url, monkeypatch, "overview.py")
     assert "Letzter vollständiger Monat: **Januar 2024**" in texts(at)
-    targets = _page(url, monkeypatch, "targets.py")
+    targets = open_with(url, monkeypatch, "targets.py")
     assert "Feb. 2024" not in html_table(targets, 0)["Monat"].tolist()
     [chart] = [c for c in targets.get("vega_lite_chart")]
     assert "2024-02" not in chart.proto.spec and "Feb. 2024" not in str(chart.proto.datasets)

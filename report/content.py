@@ -225,12 +225,13 @@ def _overview(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
         text += _changes_sentence(fig) + _previous_sentence(s, uptake)
         blocks.append(Paragraph(text))
     else:
-        blocks.append(
-            Paragraph(
-                f"Für {format_month(end, long=True)} lagen zum Stichtag keine vollständigen "
-                "Antragszahlen vor."
-            )
+        text = (
+            f"Für {format_month(end, long=True)} lagen zum Stichtag keine vollständigen "
+            "Antragszahlen vor."
         )
+        if fig.state.expected:
+            text += f" Stand: {phrases.provisional(fig.state)}."
+        blocks.append(Paragraph(text))
     measures = pd.DataFrame(
         [
             {"group": f["group"], "field": f["name"], "field_position": i, "status": m["status"]}

@@ -253,3 +253,25 @@ def test_the_report_page_is_for_the_admin_only(page_db, monkeypatch):  # noqa: A
     at = new_app(url, monkeypatch).run()
     assert "Sachstandsbericht" not in page_names(at)  # a visitor has no such page
     assert "Sitzungsmodus" in page_names(at)
+
+
+def test_reports_of_a_stichtag_before_any_data_and_of_a_provisional_month(demo_engine):  # noqa: ANN001
+    _id, empty = create_report(
+        demo_engine, title="Vorab", period_start="2021-01", period_end="2021-06",
+        cutoff=date(2020, 6, 30), user="test",
+    )  # fmt: skip
+    paragraphs, _tables = docx_text(render_docx(empty))
+    texts = [t for _s, t in paragraphs]
+    assert "Für Juni 2021 lagen zum Stichtag keine vollständigen Antragszahlen vor." in texts
+    assert render_pdf(empty).startswith(b"%PDF")
+    # January 2024 has only the portal export: the report says it is not complete.
+    _id, january = create_report(
+        demo_engine, title="Januar", period_start="2023-08", period_end="2024-01",
+        cutoff=date.today(), user="test",
+    )  # fmt: skip
+    paragraphs, _tables = docx_text(render_docx(january))
+    overview = next(t for _s, t in paragraphs if t.startswith("Für Januar 2024"))
+    assert "Stand: Jan. 2024 vorläufig: 0 von 12 Leistungen gemeldet (4 mit nur einem " in overview
+    # A snapshot stored before the month states were (version 1) still renders.
+    old = {k: v for k, v in january.items() if k != "months"}
+    assert render_docx(old) and render_pdf(old).startswith(b"%PDF")

@@ -22,7 +22,8 @@ CSS = """<style>
 .stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer td,
 .stMainBlockContainer th {font-size: 1.35rem; line-height: 1.45;}
 .stMainBlockContainer h1 {font-size: 2.6rem;}
-[data-testid="stMetricValue"] {font-size: 3.2rem;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {font-size: 3.2rem;
+  line-height: 1.2;}
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 .pq-meta {font-size: 1.1rem; color: #444;}
 </style>"""

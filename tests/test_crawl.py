@@ -32,7 +32,6 @@ MAX_RUNS_PER_PAGE = 120
 MISSING_VALUE = re.compile(r"(?<![\w-])(nan|NaN|None|NaT|<NA>)(?![\w-])")
 # What a page without figures says: it names what to load or that nothing is there yet.
 EMPTY_HINTS = ("python -m ingest", "noch keine", "Noch keine", "noch kein", "Keine ")
-RUNS: dict[str, list[float]] = {}
 
 
 @pytest.fixture(scope="module", params=list(STATES))
@@ -124,9 +123,7 @@ class Crawl:
         return self.run(at, "geöffnet")
 
     def run(self, at: AppTest, what: str) -> AppTest:
-        started = time.perf_counter()
         at.run()
-        RUNS.setdefault(self.page, []).append(time.perf_counter() - started)
         self.runs += 1
         _check(at, f"{self.page} {self.params} {what}")
         return at

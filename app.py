@@ -7,13 +7,14 @@ import streamlit as st
 from dashboard import auth
 from dashboard.navigation import pages_for
 
+ICON = Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png"
+
 # Sitzungsmodus on the projector (?praesentation=1): no navigation and no sidebar.
 presenting = st.query_params.get("praesentation") == "1"
 st.set_page_config(
     page_title="Portalquote",
-    # A file, not ":material/...": Streamlit fetches those icons from Google's servers, which
-    # a town's privacy rules (and the Content-Security-Policy in deploy/) do not allow.
-    page_icon=str(Path(__file__).parent / "dashboard" / "icon.png"),
+    # A file of our own: a ":material/...:" icon makes every browser fetch it from Google.
+    page_icon=str(ICON),
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

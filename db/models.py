@@ -195,8 +195,9 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-# The reporting view (created by migration 0001, not by create_all): one row per
-# service and month; total and online_share NULL where a channel is missing.
+# The reporting view (created by the migrations from db.figures.uptake_select, not by
+# create_all): one row per service and month; total and online_share NULL where a channel
+# is missing.
 monthly_uptake = Table(
     "monthly_uptake",
     MetaData(),
@@ -340,3 +341,16 @@ class Reminder(Base):
     forced: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportingStop(Base):
+    """A service an admin marked as no longer reported from a month on: from that month it
+    is not expected, so its missing figures no longer keep months from being complete."""
+
+    __tablename__ = "reporting_stops"
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    from_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime)

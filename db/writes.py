@@ -25,7 +25,7 @@ from db.catalog import load_catalog, name_key
 from db.contacts import replace_contacts
 from db.engine import LIGHT_WRITE, WRITE
 from db.german import format_int
-from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
+from db.labels import LOAD_KIND_LABELS, LOAD_KIND_OBJECTS, LOAD_STATE_LABELS
 from db.models import (
     ActionField,
     CountChange,
@@ -231,7 +231,7 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         raise UndoError(f"Es gibt keinen Ladevorgang Nr. {load_id}.")
     if load.kind != "counts":
         raise UndoError(
-            f"Ladevorgang {load_id} hat {KIND_LABELS[load.kind]} geladen; rückgängig machen "
+            f"Ladevorgang {load_id} hat {LOAD_KIND_OBJECTS[load.kind]} geladen; rückgängig machen "
             "lassen sich nur Ladevorgänge mit Antragszahlen. Bitte die korrigierte Datei "
             "erneut laden."
         )
@@ -295,13 +295,6 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
     )
     audit.at_commit(conn, f"{message} Durch: „{user}“")
     return message
-
-
-KIND_LABELS = {
-    "services": "den Leistungskatalog",
-    "counts": "Antragszahlen",
-    "measures": "Maßnahmen",
-}
 
 
 # ---------------------------------------------------------------- catalog

@@ -5,12 +5,16 @@ import re
 import time
 from pathlib import Path
 
+import lxml.html
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, login_routes
-from db import get_engine
+from db import get_engine, logins
+from db.settings import session_max_age
+from db.writes import begin_write
 
 PROJECT = Path(__file__).resolve().parent.parent
 VIEWER_PAGES = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
@@ -52,6 +56,34 @@ def sign_in(at: AppTest, db_url: str, username: str, password: str) -> str | Non
     return result.message
 
 
+def signed_in(at: AppTest, db_url: str, account_id: int) -> AppTest:
+    """Give the AppTest a login session of this account, as a login would (no password:
+    for tests that only need to be someone)."""
+    engine = get_engine(db_url)
+    try:
+        with begin_write(engine) as conn:
+            at.session_state[TOKEN_KEY] = logins.start(conn, account_id, session_max_age())
+    finally:
+        engine.dispose()
+    return at
+
+
+def open_with(
+    url: str, monkeypatch: pytest.MonkeyPatch, page: str, account_id: int | None = None, **params
+) -> AppTest:
+    """A fresh session (signed in as account_id, if given) that opens the page's address
+    with these query parameters; it must not end in an exception."""
+    at = new_app(url, monkeypatch)
+    if account_id is not None:
+        signed_in(at, url, account_id)
+    at.switch_page(f"dashboard/pages/{page}")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def page_names(at: AppTest) -> list[str]:
     """The page scripts the last run's navigation offers (what this user can reach).
 
@@ -84,5 +116,16 @@ def texts(at: AppTest) -> str:
 
 
 def shown(markdown: str) -> str:
-    """Markdown source without backslash escapes: the text a person reads."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown source without backslash escapes and invisible word joiners (see
+    dashboard.escape): the text a person reads."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def html_table(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """The index-th table of the page (HTML tables, see dashboard.tables.html_table) as the
+    text a person reads, cell by cell."""
+    bodies = [h.proto.body for h in at.get("html") if "<table" in h.proto.body]
+    doc = lxml.html.fromstring(bodies[index])
+    head = [th.text_content() for th in doc.iter("th")]
+    rows = [[td.text_content() for td in tr.iter("td")] for tr in doc.iter("tr")]
+    return pd.DataFrame([r for r in rows if r], columns=head)

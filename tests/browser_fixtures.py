@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT / "tests" / "screenshots"
 STARTUP_SECONDS = 60
+# Playwright's waiting assertions (expect) wait this long: the machine is shared and a page
+# may take a while to render under load.
+EXPECT_TIMEOUT_MS = 60_000
 
 
 def _free_port() -> int:
@@ -116,7 +119,9 @@ def app_url(demo_db_url: str) -> Iterator[str]:
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} fehlt: apt-get install chromium (.ci/run installiert es)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -171,4 +176,6 @@ def screenshot(pg, name: str) -> Path:  # noqa: ANN001
 
 
 def assert_no_exception(pg) -> None:  # noqa: ANN001
-    assert pg.locator("[data-testid='stException']").count() == 0, "exception box on the page"
+    from playwright.sync_api import expect
+
+    expect(pg.locator("[data-testid='stException']")).to_have_count(0)

@@ -10,10 +10,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth
 
 PROJECT = Path(__file__).resolve().parent.parent
-VIEWER_PAGES = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
-DEPARTMENT_PAGES = [*VIEWER_PAGES, "Daten hochladen", "Ladeprotokoll"]
-ADMIN_PAGES = [*VIEWER_PAGES, "Sachstandsbericht", "Daten hochladen", "Ladeprotokoll",
-               "Strategie bearbeiten", "Benutzer"]  # fmt: skip
+READING = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
+HELP = ["Barrierefreiheit"]  # public, also where a login is required
+VIEWER_PAGES = [*READING, *HELP]
+DEPARTMENT_PAGES = [*READING, "Daten hochladen", "Ladeprotokoll", *HELP]
+ADMIN_PAGES = [*READING, "Sachstandsbericht", "Daten hochladen", "Ladeprotokoll",
+               "Strategie bearbeiten", "Benutzer", *HELP]  # fmt: skip
 
 
 def new_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -7,6 +7,7 @@ from accounts import make_accounts
 from app_helpers import (
     ADMIN_PAGES,
     DEPARTMENT_PAGES,
+    HELP,
     PROJECT,
     VIEWER_PAGES,
     log_in,
@@ -54,7 +55,7 @@ def test_navigation_per_role():
     assert {"upload.py", "loads.py"} <= set(visible_files("department"))
     assert not {"users.py", "strategy.py"} & set(visible_files("department"))
     assert {"users.py", "strategy.py"} <= set(visible_files("admin"))
-    assert visible_files(None) == ["login.py"]
+    assert visible_files(None) == ["login.py", "accessibility.py"]
 
 
 def test_anonymous_visitor_reads_but_cannot_write(catalog_engine, db_url, monkeypatch, accounts):
@@ -100,7 +101,7 @@ def test_wrong_password_gives_german_message(catalog_engine, db_url, monkeypatch
 def test_login_can_be_required(catalog_engine, db_url, monkeypatch, accounts):
     monkeypatch.setenv("PORTALQUOTE_REQUIRE_LOGIN", "1")
     at = new_app(db_url, monkeypatch).run()
-    assert page_names(at) == ["Anmelden"]
+    assert page_names(at) == ["Anmelden", *HELP]  # the accessibility statement is public
     assert "Bitte melden Sie sich an" in texts(at)
     with pytest.raises(ValueError):
         at.switch_page("dashboard/pages/overview.py")

@@ -8,6 +8,8 @@ from accounts import make_accounts
 from browser_fixtures import (
     assert_no_exception,
     log_in_browser,
+    nav_link,
+    nav_titles,
     screenshot,
     serve_app,
     wait_for_app,
@@ -44,14 +46,12 @@ def roles_url(roles_db):  # noqa: ANN001, ANN201
 
 
 def _nav(page) -> list[str]:  # noqa: ANN001
-    page.get_by_test_id("stSidebarNavLink").first.wait_for()
-    # Each link reads "<icon name>\n\n<title>": keep the title.
-    links = page.get_by_test_id("stSidebarNavLink").all_inner_texts()
-    return [t.strip().split("\n")[-1] for t in links]
+    # Each link reads "<icon name>\n<title>" (the icon is hidden from screen readers).
+    return [t.split("\n")[-1] for t in nav_titles(page)]
 
 
 def _open(page, title: str) -> None:  # noqa: ANN001
-    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+    nav_link(page, title).click()
     page.get_by_role("heading", name=title).wait_for()
     wait_for_app(page)
 

@@ -46,9 +46,9 @@ def table(at: AppTest, index: int = 0) -> pd.DataFrame:
     text a person reads, cell by cell."""
     bodies = [h.proto.body for h in at.get("html") if "<table" in h.proto.body]
     doc = lxml.html.fromstring(bodies[index])
-    head = [th.text_content() for th in doc.iter("th")]
-    rows = [[td.text_content() for td in tr.iter("td")] for tr in doc.iter("tr")]
-    return pd.DataFrame([r for r in rows if r], columns=head)
+    head = [th.text_content() for th in doc.iter("th") if th.get("scope") == "col"]
+    rows = [[c.text_content() for c in tr.iter("td", "th")] for tr in doc.find(".//tbody")]
+    return pd.DataFrame(rows, columns=head)
 
 
 def specs(at: AppTest) -> list[str]:

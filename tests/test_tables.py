@@ -216,6 +216,7 @@ def test_html_table_escapes_names_aligns_numbers_and_greys_small_shares():
     assert "<a " not in out  # plain text, nothing for Markdown to turn into a link
     assert '<th scope="col" class="num">Anträge gesamt</th>' in out
     assert '<th scope="col">Leistung</th>' in out
+    assert '<th scope="row">&lt;img src=x&gt; **fett** https://example.org</th>' in out
     assert '<td class="num">29,8 %</td>' in out
     assert '<td class="num pq-grey">25,0 %</td>' in out
     assert '<td class="pq-grey">weniger als 20 Anträge</td>' in out

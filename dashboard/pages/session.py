@@ -163,6 +163,10 @@ def overview(uptake: pd.DataFrame, measures: pd.DataFrame) -> None:
 
 
 presenting = st.query_params.get(PRESENT) == "1"
+if presenting:
+    # Started from the page link, the mode is not yet in the address: without this, the
+    # first "Weiter" (which writes the slide number into it) would end the presentation.
+    st.query_params[PRESENT] = "1"
 st.markdown(CSS + (PRESENT_CSS if presenting else ""), unsafe_allow_html=True)
 with data.engine().connect() as conn:
     agenda = session.load_agenda(conn)

@@ -107,8 +107,9 @@ def audit(pg, key: str, figures: dict) -> None:  # noqa: ANN001
     assert_no_exception(pg)
     violations = run_axe(pg)
     figures[key] = {
-        "violations": {v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])}
-                       for v in violations},  # fmt: skip
+        "violations": {
+            v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])} for v in violations
+        },  # fmt: skip
         "detail": describe(violations),
         "lang": pg.evaluate("() => document.documentElement.lang"),
         "title": pg.title(),
@@ -139,11 +140,7 @@ def check(figures: dict, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     record = {k: {**v, "detail": None} for k, v in figures.items()}
     (SCREENSHOTS / f"axe-{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
-    found = {
-        k: v["detail"]
-        for k, v in figures.items()
-        if set(v["violations"]) - set(ACCEPTED)
-    }
+    found = {k: v["detail"] for k, v in figures.items() if set(v["violations"]) - set(ACCEPTED)}
     assert not found, "\n".join(f"{k}:\n{d}" for k, d in found.items())
     assert {v["lang"] for v in figures.values()} == {"de"}
     titles = {k: v["title"] for k, v in figures.items()}
@@ -223,3 +220,37 @@ def test_axe_finds_nothing_where_a_login_is_required(page, make_session_db_url):
             shown(page, title)
             audit(page, f"/{path}", figures)
         check(figures, "login-visitor")
+
+
+# Records every value the page language takes, from before the first script of the page on.
+WATCH_LANG = """
+window.__langs = [];
+new MutationObserver(() => window.__langs.push(document.documentElement.lang))
+  .observe(document, {attributes: true, subtree: true, attributeFilter: ["lang"]});
+document.addEventListener("DOMContentLoaded",
+  () => window.__langs.push(document.documentElement.lang));
+"""
+
+
+def test_page_language_is_german_from_the_first_paint_on(page, demo_app):
+    """The page shell says lang="de" before the app has rendered anything (Streamlit's
+    scripts blocked), and nothing sets it back while the app renders and navigates."""
+    base, _logins = demo_app
+    page.route("**/static/js/**", lambda route: route.abort())
+    for path, _title in ADDRESSES:
+        page.goto(f"{base}/{path}")
+        assert page.evaluate("() => document.documentElement.lang") == "de", path
+    assert page.get_by_test_id("stApp").count() == 0  # the shell only: no app rendered
+    page.unroute("**/static/js/**")
+
+    page.add_init_script(WATCH_LANG)
+    page.goto(base)
+    links = [(t, HEADINGS.get(f, t)) for pages in PAGES.values()
+             for f, t, _i, roles in pages if "viewer" in roles]  # fmt: skip
+    for link, heading in links:
+        page.get_by_test_id("stSidebar").get_by_role("link", name=link, exact=True).click()
+        shown(page, heading)
+        settled(page)
+    langs = page.evaluate("() => window.__langs")
+    assert langs and set(langs) == {"de"}, langs
+    assert page.evaluate("() => document.documentElement.lang") == "de"

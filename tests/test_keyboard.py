@@ -197,9 +197,10 @@ def test_tab_goes_through_every_viewer_page_in_order_and_out_again(page, keyboar
     stops = walk(page)
     names = [s["name"] for s in stops]
     assert "Übersicht" in names and "Barrierefreiheit" in names  # the navigation
-    assert page.locator("[tabindex]").evaluate_all(
-        "els => els.filter(e => e.tabIndex > 0).length"
-    ) == 0  # no element forces its own place in the order
+    assert (
+        page.locator("[tabindex]").evaluate_all("els => els.filter(e => e.tabIndex > 0).length")
+        == 0
+    )  # no element forces its own place in the order
     assert_no_exception(page)
 
 
@@ -289,4 +290,3 @@ def test_presentation_by_keyboard(page, keyboard_app):
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Sitzungsmodus", level=1).wait_for()
     assert_no_exception(page)
-

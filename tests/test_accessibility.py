@@ -13,7 +13,13 @@ from urllib.parse import urlencode
 import pytest
 from accounts import Login, make_accounts
 from axe import describe, run_axe
-from browser_fixtures import SCREENSHOTS, assert_no_exception, serve_app, wait_for_app
+from browser_fixtures import (
+    SCREENSHOTS,
+    assert_no_exception,
+    screenshot,
+    serve_app,
+    wait_for_app,
+)
 from conftest import CATALOG, write_xlsx
 
 from dashboard.navigation import PAGES
@@ -254,3 +260,66 @@ def test_page_language_is_german_from_the_first_paint_on(page, demo_app):
     langs = page.evaluate("() => window.__langs")
     assert langs and set(langs) == {"de"}, langs
     assert page.evaluate("() => document.documentElement.lang") == "de"
+
+
+# Text that sticks out of the window or is cut off inside its box, outside the parts that
+# may scroll sideways (data tables, the data grid, charts: WCAG 1.4.10's two-dimensional
+# content).
+LOST_JS = """() => {
+  const scrolls = e => e.closest('.pq-scroll, [data-testid="stDataFrame"], ' +
+                                 '[data-testid="stVegaLiteChart"], [role="tablist"]');
+  const lost = [];
+  for (const e of document.querySelectorAll('[data-testid="stMain"] *')) {
+    if (scrolls(e) || !e.checkVisibility() || !e.textContent.trim()) continue;
+    const r = e.getBoundingClientRect();
+    const s = getComputedStyle(e);
+    const cut = e.clientWidth && e.scrollWidth > e.clientWidth + 1
+      && !['visible', 'auto', 'scroll'].includes(s.overflowX);
+    if ((e.children.length === 0 && r.right > innerWidth + 1) || cut)
+      lost.push(`${e.tagName} „${e.textContent.trim().slice(0, 50)}“`);
+  }
+  const main = document.querySelector('[data-testid="stMain"]');
+  return {lost, page: document.documentElement.scrollWidth - innerWidth,
+          main: main.scrollWidth - main.clientWidth};
+}"""
+VIEWER_ADDRESSES = [
+    (_address(f), HEADINGS.get(f, t))
+    for pages in PAGES.values()
+    for f, t, _i, roles in pages
+    if "viewer" in roles
+]
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scale", "name"),
+    [(320, 640, 1, "320px"), (640, 360, 2, "zoom200")],  # 1280 × 720 at 200 %
+)
+def test_viewer_pages_reflow_at_320_px_and_200_percent(
+    browser, demo_app, width, height, scale, name
+):
+    """WCAG 1.4.4 and 1.4.10: nothing cut off, no sideways scrolling of the page (tables and
+    charts scroll inside their own box); axe-core at this size too. Screenshots (the top of
+    each page and two screens further down) in tests/screenshots/reflow-*.png."""
+    base, _logins = demo_app
+    context = browser.new_context(
+        locale="de-DE", viewport={"width": width, "height": height}, device_scale_factor=scale
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    figures: dict = {}
+    for path, heading in VIEWER_ADDRESSES:
+        page.goto(f"{base}/{path}")
+        shown(page, heading)
+        audit(page, f"/{path}", figures)
+        state = page.evaluate(LOST_JS)
+        assert state["page"] <= 0 and state["main"] <= 0, (path, state)
+        assert not state["lost"], (path, state["lost"])
+        for screen in range(3):
+            page.evaluate(
+                "(y) => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, y)",
+                screen * (height - 40),
+            )
+            page.wait_for_timeout(300)
+            screenshot(page, f"reflow-{name}-{path or 'overview'}-{screen}")
+    context.close()
+    check(figures, f"reflow-{name}")

@@ -6,11 +6,9 @@ import pandas as pd
 
 from db.access import LoadRow
 from db.german import format_int
+from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
 from db.models import STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
-
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
 
 
 def when(value: datetime | None) -> str:
@@ -36,8 +34,8 @@ def loads_table(rows: list[LoadRow]) -> pd.DataFrame:
             "Nr.": [r.id for r in rows],
             "Zeitpunkt": [when(r.loaded_at) for r in rows],
             "Datei": [r.file_name for r in rows],
-            "Art": [KIND_LABELS[r.kind] for r in rows],
-            "Stand": [STATE_LABELS[r.state] for r in rows],
+            "Art": [LOAD_KIND_LABELS[r.kind] for r in rows],
+            "Stand": [LOAD_STATE_LABELS[r.state] for r in rows],
             "Ergebnis": [r.summary for r in rows],
             "Geladen von": [r.loaded_by for r in rows],
             "Fachbereiche": [", ".join(r.departments) or "–" for r in rows],

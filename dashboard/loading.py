@@ -20,6 +20,9 @@ from ingest.load import Preview
 
 CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}
 SOURCE_LABELS = {"report": "Meldung", "portal": "Serviceportal"}
+# The figures as the file gives them (ingest.validate.CountsFile.typed).
+TYPED_LABELS = {"total": "gesamt", "office": "vor Ort", "online": "davon online",
+                "portal": "Anträge im Portal-Export"}  # fmt: skip
 CHANGE_ORDER = {"geändert": 0, "neu": 1, "unverändert": 2}
 PREVIEW_ROWS = 2_000  # a 200,000-row export gives a few thousand keys at most; cap anyway
 FLASH_KEY = "portalquote_flash"
@@ -43,50 +46,87 @@ def upload_args(files: Sequence) -> list[tuple[bytes, str]]:  # noqa: ANN001
     return [(f.getvalue(), safe_file_name(f.name)) for f in files]
 
 
+def _typed_text(typed: dict[str, int]) -> str:
+    """What the file says for one service and month, as typed: 'gesamt 240, davon online 61'."""
+    parts = []
+    for role, label in TYPED_LABELS.items():
+        if role in typed:
+            parts.append(f"{label} {format_int(typed[role])}")
+    return ", ".join(parts) or "–"
+
+
+def _stored_text(values: dict[tuple[str, str], int | None]) -> str:
+    """Counts per (channel, source): 'vor Ort 179, online 61 (Meldung)'; '–' if none."""
+    # Sources in a fixed order, office before online within each.
+    order = sorted(values.items(), key=lambda kv: (kv[0][1], kv[0][0] == "online"))
+    shown = [(k, v) for k, v in order if v is not None]
+    if not shown:
+        return "–"
+    by_source: dict[str, list[str]] = {}
+    for (channel, source), value in shown:
+        by_source.setdefault(source, []).append(f"{CHANNEL_LABELS[channel]} {format_int(value)}")
+    return "; ".join(
+        f"{', '.join(parts)} ({SOURCE_LABELS[src]})" for src, parts in by_source.items()
+    )
+
+
 def preview_frame(previews: list[Preview], names: dict[int, str]) -> pd.DataFrame:
-    """One row per service, month, channel and source: before, after and what changes."""
+    """One row per file, service and month: what the file says (as typed), what will be
+    stored, what was stored before, and whether that is new, a change or the same."""
     rows = []
     for p in previews:
-        for key, value in p.file.records.items():
-            sid, month, channel, source = key
-            if key in p.diff.new:
-                before, change = None, "neu"
-            elif key in p.diff.changed:
-                before, change = p.diff.changed[key][0], "geändert"
-            else:
-                before, change = value, "unverändert"
+        groups: dict[tuple[int, str], list] = {}
+        for key in p.file.records:
+            groups.setdefault((key[0], key[1]), []).append(key)
+        for (sid, month), keys in groups.items():
+            before: dict[tuple[str, str], int | None] = {}
+            after: dict[tuple[str, str], int | None] = {}
+            states = set()
+            for key in keys:
+                value = p.file.records[key]
+                after[key[2:]] = value
+                if key in p.diff.new:
+                    before[key[2:]], state = None, "neu"
+                elif key in p.diff.changed:
+                    before[key[2:]], state = p.diff.changed[key][0], "geändert"
+                else:
+                    before[key[2:]], state = value, "unverändert"
+                states.add(state)
+            change = next(s for s in CHANGE_ORDER if s in states)
             rows.append(
                 {
                     "Datei": p.file.file_name,
                     "Leistung": names.get(sid, str(sid)),
                     "month": month,
                     "Monat": format_month(month),
-                    "Kanal": CHANNEL_LABELS[channel],
-                    "Quelle": SOURCE_LABELS[source],
-                    "Bisher": format_int(before) if before is not None else "–",
-                    "Neu": format_int(value),
+                    "Laut Datei": _typed_text(p.file.typed.get((sid, month), {})),
+                    "Wird gespeichert": _stored_text(after),
+                    "Bisher gespeichert": _stored_text(before),
                     "Änderung": change,
                 }
             )
-    columns = ["Datei", "Leistung", "Monat", "Kanal", "Quelle", "Bisher", "Neu", "Änderung"]
+    columns = ["Datei", "Leistung", "Monat", "Laut Datei", "Wird gespeichert",
+               "Bisher gespeichert", "Änderung"]  # fmt: skip
     if not rows:
         return pd.DataFrame(columns=columns)
     df = pd.DataFrame(rows)
     df["order"] = df["Änderung"].map(CHANGE_ORDER)
-    df = df.sort_values(["order", "Datei", "Leistung", "month", "Kanal"], kind="stable")
+    df = df.sort_values(["order", "Datei", "Leistung", "month"], kind="stable")
     return df[columns].reset_index(drop=True)
 
 
-def preview_summary(p: Preview) -> str:
-    d = p.diff
+def preview_summary(p: Preview, names: dict[int, str] | None = None) -> str:
+    """'**okt.xlsx** (Monatsmeldung, Okt. 2021): 2 neu, 0 geändert, 0 unverändert' – counted
+    like the preview's rows, per service and month."""
+    frame = preview_frame([p], names or {})
+    counts = frame["Änderung"].value_counts()
     layouts = ", ".join(sorted({label for _sheet, label in p.file.layouts}))
     months = sorted({k[1] for k in p.file.records})
     span = format_month(months[0]) if len(months) == 1 else (
         f"{format_month(months[0])} bis {format_month(months[-1])}"
     )  # fmt: skip
-    return (
-        f"**{md(p.file.file_name)}** ({layouts}, {span}): {format_int(len(d.new))} neu, "
-        f"{format_int(len(d.changed))} geändert, {format_int(d.unchanged)} unverändert"
+    return f"**{md(p.file.file_name)}** ({layouts}, {span}): " + ", ".join(
+        f"{format_int(counts.get(s, 0))} {s}" for s in ("neu", "geändert", "unverändert")
     )
 
 
@@ -198,8 +238,9 @@ def _preview(account: Account, files: list, upload: list[tuple[bytes, str]]) -> 
         with data.engine().connect() as conn:
             allowed = access.writable_departments(conn, account)
         result: object = load.preview_counts(
-            data.engine(), upload, progress=update, allowed_departments=allowed
-        )
+            data.engine(), upload, progress=update, allowed_departments=allowed,
+            user=account.username,
+        )  # fmt: skip
     except (IngestError, IngestErrors, PermissionError) as exc:
         result = exc
     except Exception:  # never a traceback in front of a user
@@ -212,15 +253,19 @@ def _preview(account: Account, files: list, upload: list[tuple[bytes, str]]) -> 
 def _show_preview(previews: list[Preview]) -> bool:
     """The preview table; True if anything would change."""
     st.subheader("Vorschau")
+    names = service_names()
     for preview in previews:
-        st.markdown(preview_summary(preview))
-    frame = preview_frame(previews, service_names())
+        st.markdown(preview_summary(preview, names))
+    frame = preview_frame(previews, names)
     st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, width="stretch")
     if len(frame) > PREVIEW_ROWS:
         st.caption(f"Gezeigt werden die ersten {format_int(PREVIEW_ROWS)} Zeilen.")
     changes = bool((frame["Änderung"] != "unverändert").any())
     if not changes:
-        st.info("Diese Dateien ändern nichts: alle Zahlen sind schon so gespeichert.")
+        st.info(
+            "Diese Dateien ändern nichts: alle Zahlen sind schon so gespeichert. Laden ist "
+            "deshalb nicht nötig."
+        )
     return changes
 
 
@@ -272,9 +317,12 @@ def counts_upload(account: Account) -> None:
     elif isinstance(result, Exception):
         st.error(md(result))
     else:
-        _show_preview(result)
+        changes = _show_preview(result)
         label = f"Jetzt laden ({len(files)} Datei{'en' if len(files) > 1 else ''})"
-        if st.button(label, type="primary", icon=":material/upload:", key="counts_load"):
+        if st.button(
+            label, type="primary", icon=":material/upload:", key="counts_load",
+            disabled=not changes,
+        ):  # fmt: skip
             _load(account, upload, nonce)
 
 

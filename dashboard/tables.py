@@ -11,13 +11,12 @@ import pandas as pd
 
 from dashboard.charts import SMALL_BASE, STATUS_ORDER
 from db.german import format_int, format_month, format_percent
+from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
 from db.models import STATUS_LABELS
 
 SOURCE_LABELS = {"portal": "Serviceportal", "report": "Monatsmeldung"}
 SMALL_NOTE = f"weniger als {SMALL_BASE} Anträge"
 INCOMPLETE = "unvollständig"
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
 COVERAGE_SYMBOLS = {"vollständig": "✓", "unvollständig": "½", "fehlt": "–"}
 
 
@@ -268,11 +267,11 @@ def load_log_table(df: pd.DataFrame, *, with_user: bool) -> pd.DataFrame:
         {
             "Nr.": df["id"].map(_int).to_numpy(),
             "Geladen am": [f"{v:%d.%m.%Y, %H:%M}" for v in df["loaded_at"]],
-            "Art": df["kind"].map(KIND_LABELS).fillna(df["kind"]).to_numpy(),
+            "Art": df["kind"].map(LOAD_KIND_LABELS).fillna(df["kind"]).to_numpy(),
             "Datei": df["file_name"].to_numpy(),
             "Zeilen": df["rows"].map(_int).to_numpy(),
             "Ergebnis": df["summary"].fillna("").to_numpy(),
-            "Stand": df["state"].map(STATE_LABELS).fillna(df["state"]).to_numpy(),
+            "Stand": df["state"].map(LOAD_STATE_LABELS).fillna(df["state"]).to_numpy(),
         }
     )
     if with_user:

@@ -205,7 +205,8 @@ class LoadRow:
 
     @property
     def can_undo(self) -> bool:
-        return self.kind == "counts" and self.state != "undone" and self.undo_refused is None
+        """Only a counts load that changed figures (not an unchanged, undone or refused one)."""
+        return self.kind == "counts" and self.state == "loaded" and self.undo_refused is None
 
 
 def visible_loads(conn: Connection, account: Account | None, limit: int = 200) -> list[LoadRow]:
@@ -230,7 +231,7 @@ def visible_loads(conn: Connection, account: Account | None, limit: int = 200) -
         if allowed is not None and not (deps & allowed) and ld.loaded_by != account.username:
             continue
         refusal = None
-        if ld.kind == "counts" and ld.state != "undone":
+        if ld.kind == "counts" and ld.state == "loaded":
             refusal = _undo_refusal(
                 ld.id, ld.kind, ld.loaded_by, deps, allowed, account.username, names
             )

@@ -18,20 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db.labels import STATUS_LABELS
+
 CHANNELS = ("online", "office")
 # "report": a department's monthly report or long table; "portal": the portal export.
 SOURCES = ("report", "portal")
-STATUSES = ("planned", "preparing", "in_progress", "done", "deferred")
-# What users read for each status, in STATUSES order.
-STATUS_LABELS = {
-    "planned": "geplant",
-    "preparing": "in Vorbereitung",
-    "in_progress": "in Umsetzung",
-    "done": "umgesetzt",
-    "deferred": "zurückgestellt",
-}
+STATUSES = tuple(STATUS_LABELS)
 LOAD_KINDS = ("services", "counts", "measures")
-LOAD_STATES = ("loaded", "unchanged", "undone")
+LOAD_STATES = ("loaded", "unchanged", "undone", "refused")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

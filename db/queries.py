@@ -37,7 +37,9 @@ def is_demo(conn: Connection) -> bool:
 
 
 def last_load_time(conn: Connection):  # noqa: ANN201
-    return conn.scalar(select(func.max(Load.loaded_at)).where(Load.state != "undone"))
+    return conn.scalar(
+        select(func.max(Load.loaded_at)).where(Load.state.in_(("loaded", "unchanged")))
+    )
 
 
 def service_count(conn: Connection) -> int:

@@ -10,6 +10,10 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DB_PATH}"
 
 # Largest file the ingest will open, in MB (uploads and the command line alike).
 MAX_FILE_MB = int(os.environ.get("PORTALQUOTE_MAX_FILE_MB", "20"))
+# Every file is read in a worker process of its own with these limits (ingest.worker): a
+# file that needs more memory or time is refused, and only the worker ends.
+READ_MEMORY_MB = int(os.environ.get("PORTALQUOTE_READ_MEMORY_MB", "768"))
+READ_SECONDS = float(os.environ.get("PORTALQUOTE_READ_SECONDS", "60"))
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

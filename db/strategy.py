@@ -8,6 +8,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from db.access import require
 from db.catalog import name_key
 from db.models import STATUSES, ActionField, Measure, MeasureUpdate, Service, measure_services
+from db.text import clean
 from db.users import Account
 from db.writes import bump_data_version
 
@@ -40,7 +41,7 @@ def _admin(conn: Connection, account: Account | None) -> Account:
 
 
 def _name(value: str | None, what: str) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(clean(value or "").split())
     if not text:
         raise StrategyError(f"Bitte {what} angeben.")
     if len(text) > MAX_NAME:
@@ -51,7 +52,7 @@ def _name(value: str | None, what: str) -> str:
 
 
 def _optional(value: str | None) -> str | None:
-    text = " ".join((value or "").split())
+    text = " ".join(clean(value or "").split())
     return text[:MAX_NAME] or None
 
 
@@ -233,7 +234,7 @@ def add_measure(
     conn.execute(
         MeasureUpdate.__table__.insert().values(
             measure_id=mid, changed_on=changed_on, status=status, previous_status=None,
-            note=(note or "").strip()[:MAX_NOTE] or None, changed_by=actor.username,
+            note=clean(note or "").strip()[:MAX_NOTE] or None, changed_by=actor.username,
         )
     )  # fmt: skip
     _link(conn, mid, service_ids)
@@ -282,7 +283,7 @@ def set_status(
     previous = conn.scalar(select(Measure.status).where(Measure.id == measure_id))
     if previous is None:
         raise StrategyError("Diese Maßnahme gibt es nicht (mehr).")
-    note = (note or "").strip()[:MAX_NOTE] or None
+    note = clean(note or "").strip()[:MAX_NOTE] or None
     if previous == status and not note:
         raise StrategyError(
             "Der Status ist unverändert und es fehlt ein Sachstand: bitte den neuen Sachstand "

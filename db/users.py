@@ -10,6 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, delete, func, select, update
 
 from db.models import ROLES, Department, User, user_departments
+from db.names import name_key
+from db.text import clean
 
 ROLE_LABELS = {"admin": "Admin", "department": "Fachbereich", "viewer": "Lesezugriff"}
 MIN_PASSWORD_LENGTH = 10
@@ -66,7 +68,7 @@ class UserRow:
 
 
 def normalize_username(username: str) -> str:
-    return " ".join(str(username).split()).casefold()
+    return name_key(username)
 
 
 def hash_password(password: str) -> str:
@@ -113,7 +115,7 @@ def _department_ids(conn: Connection, departments: list[str] | list[int]) -> lis
                 ids.append(dep)
             continue
         match = known.get(dep) or next(
-            (i for n, i in known.items() if n.casefold() == str(dep).strip().casefold()), None
+            (i for n, i in known.items() if name_key(n) == name_key(dep)), None
         )
         if match is None:
             unknown.append(str(dep))
@@ -163,7 +165,7 @@ def create_user(
         User.__table__.insert()
         .values(
             username=name,
-            display_name=(display_name or "").strip()[:200] or None,
+            display_name=clean(display_name or "").strip()[:200] or None,
             password_hash=hash_password(password) if password is not None else None,
             role=role,
             active=True,
@@ -331,5 +333,5 @@ def set_display_name(conn: Connection, username: str, display_name: str | None) 
     conn.execute(
         update(User)
         .where(User.id == uid)
-        .values(display_name=(display_name or "").strip()[:200] or None)
+        .values(display_name=clean(display_name or "").strip()[:200] or None)
     )

@@ -36,9 +36,8 @@ from db.models import (
     Setting,
     measure_services,
 )
+from db.records import CountKey, MeasureRow, ServiceRow
 
-# (service_id, month 'YYYY-MM', channel, source) -> count
-CountKey = tuple[int, str, str, str]
 DATA_VERSION = "data_version"
 DEMO_FLAG = "demo"
 
@@ -136,6 +135,14 @@ def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: 
     )
 
 
+def log_refusal(conn: Connection, kind: str, info: LoadInfo, reason: str) -> int:
+    """Log a file that was refused because it could not be read safely (nothing else is
+    written); the data version changes so that every open load log shows it."""
+    load_id = _log_load(conn, kind, info, "refused", reason[:2000])
+    bump_data_version(conn)
+    return load_id
+
+
 # ---------------------------------------------------------------- counts
 
 
@@ -219,6 +226,11 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
             f"Ladevorgang {load_id} hat keine Zahlen geändert (die Datei war schon geladen); "
             "es gibt nichts rückgängig zu machen."
         )
+    if load.state == "refused":
+        raise UndoError(
+            f"Ladevorgang {load_id} wurde abgelehnt und hat nichts gespeichert; es gibt nichts "
+            "rückgängig zu machen."
+        )
     changes = conn.execute(select(CountChange).where(CountChange.load_id == load_id)).all()
     if changes:
         # Joined on the key, so each change is one primary-key lookup (a list of row values
@@ -275,15 +287,6 @@ KIND_LABELS = {
 
 
 # ---------------------------------------------------------------- catalog
-
-
-@dataclass
-class ServiceRow:
-    name: str
-    department: str
-    leika_id: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    online_since: str | None = None
 
 
 def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> LoadResult:
@@ -366,19 +369,6 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
 
 
 # ---------------------------------------------------------------- measures
-
-
-@dataclass
-class MeasureRow:
-    field: str
-    name: str
-    status: str
-    group: str | None = None
-    responsible: str | None = None
-    start: str | None = None
-    end: str | None = None
-    note: str | None = None
-    service_ids: list[int] | None = None  # None: leave links as they are
 
 
 def apply_measures(

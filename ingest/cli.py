@@ -12,14 +12,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 from db import get_engine
 from db.german import format_int
+from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
 from db.settings import database_url
 from db.writes import UndoError
 from ingest import demo, load, users
 from ingest.errors import IngestError, IngestErrors
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-STATE_LABELS = {"loaded": "geladen", "unchanged": "unverändert", "undone": "rückgängig gemacht"}
-KIND_LABELS = {"services": "Leistungskatalog", "counts": "Antragszahlen", "measures": "Maßnahmen"}
 
 # argparse's own words, in German (it looks them up through its module-level `_`).
 _GERMAN = {
@@ -174,7 +173,7 @@ def run(argv: list[str] | None = None) -> int:
         finally:
             progress.end()
         for result, name in zip(results, args.files, strict=True):
-            state = STATE_LABELS[result.state]
+            state = LOAD_STATE_LABELS[result.state]
             print(f"„{name}“ {state} (Ladevorgang {result.load_id}): {result.summary}.")
     elif args.command == "measures":
         result = load.load_measures(engine, args.file, user)
@@ -200,9 +199,9 @@ def _print_history(loads: list) -> None:
         return
     print(f"{'Nr.':>5}  {'Zeitpunkt':16}  {'Art':16}  {'Stand':18}  {'Zeilen':>8}  Von / Datei")
     for ld in loads:
-        state = STATE_LABELS[ld.state]
+        state = LOAD_STATE_LABELS[ld.state]
         print(
-            f"{ld.id:>5}  {ld.loaded_at:%d.%m.%Y %H:%M}  {KIND_LABELS[ld.kind]:16}  "
+            f"{ld.id:>5}  {ld.loaded_at:%d.%m.%Y %H:%M}  {LOAD_KIND_LABELS[ld.kind]:16}  "
             f"{state:18}  {format_int(ld.rows):>8}  {ld.loaded_by} / {ld.file_name}"
         )
         if ld.summary:

@@ -1,7 +1,9 @@
 """Accepted column names and detection of the header row and layout of a sheet."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from db.names import name_key
+from db.text import clean
 from ingest.read import Sheet
 from ingest.values import is_empty, parse_month
 
@@ -38,9 +40,9 @@ MONTH_HINT = "Bitte den Monat z. B. als „Okt. 2021“ oder „10/2021“ angeb
 
 
 def header_key(value: object) -> str:
-    """Normalize a header cell: case, surrounding spaces, trailing colon, line breaks."""
-    text = " ".join(str(value).split()).casefold()
-    return text.rstrip(":").strip()
+    """Normalize a header cell: case, surrounding spaces, trailing colon, line breaks,
+    look-alike characters (db.text.clean)."""
+    return name_key(value).rstrip(":").strip()
 
 
 _ROLE_BY_KEY = {header_key(name): role for role, names in COLUMN_NAMES.items() for name in names}
@@ -52,23 +54,30 @@ class Header:
     columns: dict[str, int]  # role -> column index
     labels: dict[str, str]  # role -> header text as written in the file
     layout: str
+    # role -> every (column index, header text) of a role that stands more than once
+    duplicates: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     @property
     def excel_row(self) -> int:
         return self.row_index + 1
 
 
-def roles_of(row: list) -> tuple[dict[str, int], dict[str, str]]:
+def roles_of(row: list) -> tuple[dict[str, int], dict[str, str], dict[str, list]]:
+    """Role -> first column and its header text, and the roles that stand more than once."""
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
+    seen: dict[str, list[tuple[int, str]]] = {}
     for i, cell in enumerate(row):
         if is_empty(cell) or not isinstance(cell, str):
             continue
         role = _ROLE_BY_KEY.get(header_key(cell))
-        if role and role not in columns:
-            columns[role] = i
-            labels[role] = " ".join(cell.split())
-    return columns, labels
+        if role:
+            text = " ".join(clean(cell).split())
+            seen.setdefault(role, []).append((i, text))
+            if role not in columns:
+                columns[role] = i
+                labels[role] = text
+    return columns, labels, {r: cols for r, cols in seen.items() if len(cols) > 1}
 
 
 def _count_layout(columns: dict[str, int]) -> str | None:
@@ -98,31 +107,41 @@ def find_header(sheet: Sheet, kind: str) -> Header | None:
     """The first row (within the first HEADER_SCAN_ROWS) that is a header row of this kind."""
     detect = LAYOUT_DETECTORS[kind]
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
-        columns, labels = roles_of(row)
+        columns, labels, duplicates = roles_of(row)
         layout = detect(columns) if columns else None
         if layout:
-            return Header(index, columns, labels, layout)
+            return Header(index, columns, labels, layout, duplicates)
     return None
 
 
-def block_month(sheet: Sheet, header: Header) -> tuple[str | None, str | None, int | None]:
-    """The month in the block above the header ('Berichtsmonat: | Mai 2022').
+@dataclass
+class BlockMonth:
+    """A 'Berichtsmonat: | Mai 2022' label above the header: its month or why it has none."""
 
-    Returns (month, error, excel_row): month if found and valid, else an error text if a
-    label was found with an invalid value, else (None, None, None).
-    """
+    month: str | None
+    error: str | None
+    row_index: int  # 0-based, like sheet.rows
+    cells: tuple[int, int]  # columns of the label and of its value
+
+
+def block_months(sheet: Sheet, header: Header) -> list[BlockMonth]:
+    """Every month label in the block above the header, top to bottom."""
+    found = []
     for index, row in enumerate(sheet.rows[: header.row_index]):
         for col, cell in enumerate(row):
             if isinstance(cell, str) and header_key(cell) in MONTH_LABELS:
-                label = " ".join(cell.split()).rstrip(":").strip()
-                value = next((v for v in row[col + 1 :] if not is_empty(v)), None)
-                if value is None:
-                    return None, f"Neben „{label}“ steht kein Monat. {MONTH_HINT}", index + 1
+                label = " ".join(clean(cell).split()).rstrip(":").strip()
+                at = next((c for c in range(col + 1, len(row)) if not is_empty(row[c])), None)
+                if at is None:
+                    error = f"Neben „{label}“ steht kein Monat. {MONTH_HINT}"
+                    found.append(BlockMonth(None, error, index, (col, col)))
+                    continue
                 try:
-                    return parse_month(value), None, index + 1
+                    found.append(BlockMonth(parse_month(row[at]), None, index, (col, at)))
                 except ValueError as exc:
-                    return None, f"{label}: {exc}. {MONTH_HINT}", index + 1
-    return None, None, None
+                    error = f"{label}: {exc}. {MONTH_HINT}"
+                    found.append(BlockMonth(None, error, index, (col, at)))
+    return found
 
 
 def looked_for(kind: str) -> str:

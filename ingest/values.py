@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 
 from db.german import format_int
+from db.text import clean
 
 MONTH_NAMES = {
     "januar": 1, "jan": 1, "jänner": 1,
@@ -33,7 +34,8 @@ _GERMAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
 def is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """No value, or only spaces and invisible characters."""
+    return value is None or (isinstance(value, str) and not clean(value).strip())
 
 
 def current_month() -> str:
@@ -50,7 +52,7 @@ def shown(value: object) -> str:
         return f"{value:%d.%m.%Y %H:%M}"
     if isinstance(value, datetime | date):
         return f"{value:%d.%m.%Y}"
-    return " ".join(str(value).split())[:60]
+    return " ".join(clean(str(value)).split())[:60]
 
 
 def _month(year: int, month: int, day: int, value: object) -> str:
@@ -79,7 +81,7 @@ def parse_month(value: object) -> str:
     if isinstance(value, datetime | date):
         return _month(value.year, value.month, 1, value)
     if isinstance(value, str):
-        text = " ".join(value.split()).lower()
+        text = " ".join(clean(value).split()).lower()
         if (m := _NAMED.fullmatch(text)) and m.group(1) in MONTH_NAMES:
             return _month(int(m.group(2)), MONTH_NAMES[m.group(1)], 1, value)
         if m := _MM_YYYY.fullmatch(text):
@@ -95,7 +97,7 @@ def parse_date_month(value: object) -> str:
     """The month of an application date (Excel date/time or text with optional time)."""
     if isinstance(value, datetime | date):
         return _month(value.year, value.month, 1, value)
-    if isinstance(value, str) and (month := _dated_month(value, value.strip())):
+    if isinstance(value, str) and (month := _dated_month(value, clean(value).strip())):
         return month
     raise ValueError(f"„{shown(value)}“ ist kein Datum")
 
@@ -109,7 +111,7 @@ def parse_count(value: object) -> int:
             raise ValueError(f"{shown(value)} ist keine ganze Zahl")
         number = int(value)
     elif isinstance(value, str):
-        text = value.strip()
+        text = clean(value).strip()
         if len(text) > 20 and (_PLAIN_INT.fullmatch(text) or _GERMAN_THOUSANDS.fullmatch(text)):
             # int() refuses over 4,300 digits with an English message; no count is that long.
             raise ValueError(f"„{shown(text)}“ ist unplausibel groß")

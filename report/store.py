@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from db.models import Report
+from db.text import clean
 from db.writes import begin_write
 from report.snapshot import build_snapshot
 
@@ -50,6 +51,7 @@ def create_report(
     previous_id: int | None = None,
 ) -> tuple[int, dict]:
     """Read everything as of the cut-off, store it as the report's snapshot; (id, snapshot)."""
+    title = " ".join(clean(title).split())
     with begin_write(engine) as conn:
         previous = load_snapshot(conn, previous_id) if previous_id else None
         now = datetime.now().replace(microsecond=0)

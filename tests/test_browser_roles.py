@@ -136,7 +136,7 @@ def test_department_downloads_template_and_uploads_it(page, roles_url, roles_db,
     page.get_by_role("button", name="Jetzt laden (1 Datei)").wait_for()
     page.get_by_test_id("stDataFrame").locator("canvas").first.wait_for()
     wait_for_app(page)
-    assert "4 neu, 0 geändert, 0 unverändert" in page.inner_text("body")
+    assert "2 neu, 0 geändert, 0 unverändert" in page.inner_text("body")
     assert _counts(engine) == before  # nothing stored before the confirmation
     screenshot(page, "roles_department_preview")
     page.get_by_role("button", name="Jetzt laden (1 Datei)").click()
@@ -205,3 +205,44 @@ def test_admin_sees_everything_and_undoes(page, roles_url, roles_db, tmp_path):
 def test_upload_size_limit_is_configured():
     config = (Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text()
     assert "maxUploadSize = 20" in config
+
+
+@pytest.mark.parametrize("kind", ["memory", "dimension"])
+def test_a_workbook_that_crashes_the_reader_takes_only_the_worker_down(
+    kind, browser, page, roles_url, roles_db, tmp_path
+):
+    """The file calamine cannot survive (a long text in 200,000 cells, or a far value behind a
+    small <dimension>): the page says why in German, the server answers, others work on."""
+    import urllib.request
+
+    from playwright.sync_api import expect
+    from workbooks import long_shared_string, with_far_cell
+
+    url, engine, logins = roles_db
+    if kind == "memory":
+        path = long_shared_string(tmp_path / "absturz.xlsx", 200_000)
+        phrase = "Die Datei konnte nicht sicher gelesen werden"
+    else:
+        path = with_far_cell(tmp_path / "absturz.xlsx", b"XFD1048576", b"A1:D2")
+        phrase = "reicht bis Zelle XFD1048576"
+    other = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 720})
+    viewer = other.new_page()
+    viewer.goto(roles_url)
+    wait_for_app(viewer)
+    log_in_browser(page, roles_url, logins["department"])
+    _open(page, "Daten hochladen")
+    before = _counts(engine)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    expect(page.get_by_text(phrase)).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("„absturz.xlsx“ wurde nicht geladen")).to_be_visible()
+    expect(page.get_by_role("button", name="Jetzt laden (1 Datei)")).to_have_count(0)
+    assert_no_exception(page)
+    screenshot(page, f"upload_crashing_workbook_{kind}")
+    with urllib.request.urlopen(f"{roles_url}/_stcore/health", timeout=10) as health:
+        assert health.status == 200
+    # The other session is alive and can still move around.
+    viewer.get_by_test_id("stSidebarNavLink").filter(has_text="Leistungen").click()
+    expect(viewer.get_by_role("heading", name="Leistungen")).to_be_visible(timeout=30_000)
+    assert_no_exception(viewer)
+    other.close()
+    assert _counts(engine)[:2] == before[:2]  # no figure written

@@ -3,7 +3,7 @@
 import pytest
 from conftest import write_xlsx
 
-from ingest.columns import block_month, find_header, header_key, looked_for
+from ingest.columns import BlockMonth, block_months, find_header, header_key, looked_for
 from ingest.read import Sheet, read_workbook
 
 
@@ -89,20 +89,32 @@ def test_header_variants_in_a_real_workbook(tmp_path):
 def test_block_month_beside_its_label(label):
     rows = [["Monatsmeldung"], [label, None, "Okt. 2021"], [], ["Leistung", "gesamt", "online"]]
     sheet = Sheet("S", rows)
-    assert block_month(sheet, find_header(sheet, "counts")) == ("2021-10", None, 2)
+    assert block_months(sheet, find_header(sheet, "counts")) == [
+        BlockMonth("2021-10", None, 1, (0, 2))
+    ]
 
 
 def test_block_month_errors():
     sheet = Sheet("S", [["Berichtsmonat:"], ["Leistung", "gesamt", "online"]])
-    month, error, row = block_month(sheet, find_header(sheet, "counts"))
-    assert month is None and row == 1
-    assert error.startswith("Neben „Berichtsmonat“ steht kein Monat. Bitte den Monat z. B. als")
+    (label,) = block_months(sheet, find_header(sheet, "counts"))
+    assert label.month is None and label.row_index == 0
+    assert label.error.startswith("Neben „Berichtsmonat“ steht kein Monat. Bitte den Monat z. B.")
     sheet = Sheet("S", [["Zeitraum:", "Herbst"], ["Leistung", "gesamt", "online"]])
-    month, error, row = block_month(sheet, find_header(sheet, "counts"))
-    assert month is None and row == 1
-    assert error.startswith("Zeitraum: „Herbst“ ist kein Monat. Bitte den Monat z. B. als")
+    (label,) = block_months(sheet, find_header(sheet, "counts"))
+    assert label.month is None and label.row_index == 0
+    assert label.error.startswith("Zeitraum: „Herbst“ ist kein Monat. Bitte den Monat z. B. als")
     sheet = Sheet("S", [["Titel"], ["Leistung", "gesamt", "online"]])
-    assert block_month(sheet, find_header(sheet, "counts")) == (None, None, None)
+    assert block_months(sheet, find_header(sheet, "counts")) == []
+
+
+def test_every_block_month_label_is_found():
+    rows = [
+        ["Berichtsmonat:", "März 2024"],
+        ["Monat", "Feb. 2024"],
+        ["Leistung", "gesamt", "online"],
+    ]
+    months = block_months(Sheet("S", rows), find_header(Sheet("S", rows), "counts"))
+    assert [(m.month, m.row_index) for m in months] == [("2024-03", 0), ("2024-02", 1)]
 
 
 def test_looked_for_names_the_columns():

@@ -160,6 +160,13 @@ def hostile_files(draw, kind: str) -> tuple[str, bytes]:  # noqa: ANN001
     return name, data
 
 
+def _without_refusals(state: dict) -> dict:
+    """A snapshot without the log entries of refused files and the data version they bump."""
+    loads = [r for r in state["loads"] if "refused" not in r]
+    settings = [r for r in state["settings"] if r[0] != "data_version"]
+    return {**state, "loads": loads, "settings": settings}
+
+
 ENGLISH = re.compile(r"\b(the|invalid|error|exceeds?|cannot|could not|expected)\b", re.I)
 LOADERS = {"counts": load_counts, "services": load_services, "measures": load_measures}
 
@@ -188,7 +195,8 @@ def test_random_broken_files_are_refused_cleanly_or_loaded_whole(catalog_engine,
     try:
         _load(kind, catalog_engine, path)
     except (IngestError, IngestErrors) as exc:
-        assert snapshot(catalog_engine) == before  # nothing written, not even the log
+        # Nothing written; a file the reading worker could not read safely only in the log.
+        assert _without_refusals(snapshot(catalog_engine)) == _without_refusals(before)
         report = exc.report()
         event(f"{kind} refused: {report.splitlines()[1].split(':')[-1][:40]}")
         assert "wurde nicht geladen" in report
@@ -223,10 +231,13 @@ REPORT_ROWS = (
 
 
 def _with_sheet(base: Path, target: Path, sheet_xml: bytes) -> Path:
-    """A copy of a real workbook with its first sheet's XML replaced."""
+    """A copy of a real workbook with its first sheet's XML replaced, saved as Excel saves
+    (without openpyxl's request to recalculate every formula on opening)."""
     with zipfile.ZipFile(base) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb"<calcPr[^>]*/>", b"", data)
             zout.writestr(
                 info.filename, sheet_xml if info.filename.endswith("sheet1.xml") else data
             )
@@ -343,18 +354,21 @@ EXPECTED = {
     "a 5-million-character cell in a CSV": (1, "Die CSV-Datei ist fehlerhaft"),
 }
 # The CLI in a process of its own that reports its peak memory as the last line: VmHWM
-# (ru_maxrss would include the forking pytest process's size, which Linux carries over).
+# (ru_maxrss would include the forking pytest process's size, which Linux carries over),
+# plus the peak of its reading worker.
 MEASURED = (
-    "import re, sys\n"
+    "import re, resource, sys\n"
     "from ingest.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "status = open('/proc/self/status').read()\n"
-    "print(int(re.search(r'VmHWM:\\s+(\\d+)', status)[1]) // 1024)\n"
+    "own = int(re.search(r'VmHWM:\\s+(\\d+)', status)[1]) // 1024\n"
+    "print(own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n"
     "sys.exit(code)\n"
 )
 # Peak memory above what `python -m ingest history` needs: a refusal must not read the file
-# into memory, let alone unpack it (the million empty rows are read, a few dozen MB).
-MAX_EXTRA_MB = 120
+# into memory, let alone unpack it (the million empty rows are read, a few dozen MB; the
+# worker process itself takes some 30 MB).
+MAX_EXTRA_MB = 150
 
 
 def _measured(db_url: str, *args: str) -> tuple[int, str, int]:

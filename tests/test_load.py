@@ -244,3 +244,34 @@ def test_invalid_measure_status_writes_nothing(catalog_engine, tmp_path):
         "Erlaubt sind: geplant, in Vorbereitung, in Umsetzung, umgesetzt, zurückgestellt."
     ]
     assert snapshot(catalog_engine) == before
+
+
+def test_files_of_one_load_must_not_contradict_each_other(catalog_engine, tmp_path):
+    first = write_xlsx(tmp_path / "a.xlsx", {"Mai": [
+        REPORT_HEADER, ["Meldebescheinigung", "2021-10", 251, 47], ["Urkunde", "2021-10", 9, 1],
+    ]})  # fmt: skip
+    second = write_xlsx(tmp_path / "b.xlsx", {"Juni": [
+        REPORT_HEADER, ["Personenstandsurkunde", "2021-10", 9, 1],  # the same: fine
+        ["Meldebescheinigung", "2021-10", 260, 47],
+    ]})  # fmt: skip
+    lines = refused(catalog_engine, first, second)
+    assert lines == [
+        "„Meldebescheinigung“ im Okt. 2021 (vor Ort, Meldung): 213 in dieser Datei (Blatt "
+        "„Juni“, Zeile 3), aber 204 in „a.xlsx“ (Blatt „Mai“, Zeile 2). Dateien, die zusammen "
+        "geladen werden, dürfen sich nicht widersprechen: bitte eine der beiden berichtigen "
+        "oder die Dateien einzeln nacheinander laden."
+    ]
+    # The same two files one after the other: the later one wins, as always.
+    load_counts(catalog_engine, [first], "t")
+    load_counts(catalog_engine, [second], "t")
+    assert (
+        stored_counts(catalog_engine)[("Meldebescheinigung", "2021-10", "office", "report")] == 213
+    )
+
+
+def test_identical_repeats_in_two_files_are_fine(catalog_engine, tmp_path):
+    rows = [REPORT_HEADER, ["Meldebescheinigung", "2021-10", 251, 47]]
+    a = write_xlsx(tmp_path / "a.xlsx", {"M": rows})
+    b = write_xlsx(tmp_path / "b.xlsx", {"M": rows})
+    results = load_counts(catalog_engine, [a, b], "t")
+    assert [r.state for r in results] == ["loaded", "unchanged"]

@@ -50,8 +50,11 @@ def test_department_uploads_with_preview_and_confirmation(
     at.run()
     assert not at.exception
     frame = at.dataframe[0].value
-    assert list(frame["Änderung"]) == ["neu", "neu"]
-    assert "**okt.xlsx** (Monatsmeldung, Okt. 2021): 2 neu, 0 geändert, 0 unverändert" in texts(at)
+    assert list(frame["Änderung"]) == ["neu"]
+    # What the department typed, beside what is stored (vor Ort is derived).
+    assert list(frame["Laut Datei"]) == ["gesamt 251, davon online 47"]
+    assert list(frame["Wird gespeichert"]) == ["vor Ort 204, online 47 (Meldung)"]
+    assert "**okt.xlsx** (Monatsmeldung, Okt. 2021): 1 neu, 0 geändert, 0 unverändert" in texts(at)
     assert _state(catalog_engine)[1] == 1  # only the catalog: nothing loaded before confirming
     _load_button(at).click()
     at.run()
@@ -64,9 +67,37 @@ def test_department_uploads_with_preview_and_confirmation(
     at.file_uploader(key="counts_1").set_value([("okt2.xlsx", fixed, XLSX)])
     at.run()
     frame = at.dataframe[0].value
-    changed = frame[frame["Änderung"] == "geändert"].iloc[0]
-    assert (changed["Kanal"], changed["Bisher"], changed["Neu"]) == ("vor Ort", "204", "213")
-    assert list(frame["Änderung"]) == ["geändert", "unverändert"]
+    [changed] = frame.to_dict("records")
+    assert changed["Änderung"] == "geändert"
+    assert changed["Laut Datei"] == "gesamt 260, davon online 47"
+    assert changed["Wird gespeichert"] == "vor Ort 213, online 47 (Meldung)"
+    assert changed["Bisher gespeichert"] == "vor Ort 204, online 47 (Meldung)"
+    assert not _load_button(at).disabled
+
+
+def test_nothing_to_change_disables_loading_and_unchanged_loads_are_not_undone(
+    catalog_engine, db_url, monkeypatch, accounts, tmp_path
+):
+    from db.access import visible_loads
+    from db.users import get_account
+    from ingest import load_counts
+
+    rows = [["Meldebescheinigung", "10/2021", 251, 47]]
+    path = write_xlsx(tmp_path / "okt.xlsx", {"Meldung": [HEADER, *rows]})
+    load_counts(catalog_engine, [path], "test-fb")
+    again = load_counts(catalog_engine, [path], "test-fb")[0]
+    assert again.state == "unchanged"
+    at = _upload_page(db_url, monkeypatch, accounts["department"])
+    at.file_uploader(key="counts_0").set_value([("okt.xlsx", path.read_bytes(), XLSX)])
+    at.run()
+    assert list(at.dataframe[0].value["Änderung"]) == ["unverändert"]
+    assert _load_button(at).disabled
+    assert "ändern nichts" in texts(at)
+    with catalog_engine.connect() as conn:
+        loads = visible_loads(conn, get_account(conn, accounts["admin"].account.id))
+    by_id = {r.id: r for r in loads}
+    assert by_id[again.load_id].state == "unchanged" and not by_id[again.load_id].can_undo
+    assert by_id[again.load_id - 1].can_undo
 
 
 def test_foreign_services_are_refused_and_nothing_is_written(
@@ -139,8 +170,9 @@ def test_preview_frame_and_file_names(catalog_engine, tmp_path):
                                                            1234, 47]]})  # fmt: skip
     previews = preview_counts(catalog_engine, [path])
     frame = preview_frame(previews, {sid: "X" for sid in range(1, 10)})
-    assert set(frame["Neu"]) == {"1.187", "47"}
-    assert set(frame["Monat"]) == {"Okt. 2021"} and set(frame["Bisher"]) == {"–"}
+    assert list(frame["Wird gespeichert"]) == ["vor Ort 1.187, online 47 (Meldung)"]
+    assert list(frame["Laut Datei"]) == ["gesamt 1.234, davon online 47"]
+    assert set(frame["Monat"]) == {"Okt. 2021"} and set(frame["Bisher gespeichert"]) == {"–"}
     assert safe_file_name("C:\\Users\\x\\..\\meldung.xlsx") == "meldung.xlsx"
     assert safe_file_name("../../etc/passwd") == "passwd"
     assert safe_file_name("a\x00b\n.xlsx") == "ab.xlsx"
@@ -172,7 +204,8 @@ def test_large_portal_export_reports_progress(
     at.run()
     assert not at.exception
     assert "(Serviceportal-Export, Okt. 2021): 1 neu" in texts(at)
-    assert list(at.dataframe[0].value["Neu"]) == ["25.000"]
+    assert list(at.dataframe[0].value["Wird gespeichert"]) == ["online 25.000 (Serviceportal)"]
+    assert list(at.dataframe[0].value["Laut Datei"]) == ["Anträge im Portal-Export 25.000"]
 
 
 def test_other_pages_show_the_new_figures_after_a_load(

@@ -240,9 +240,33 @@ def test_rows_without_counts_and_sum_rows_are_skipped(catalog_engine, tmp_path):
         [" insgesamt ", None, 681, 203],
         ["Gesamtsumme", None, 681, 203],
         ["Summe:", None, 681, 203],
+        ["Summe Bürgerbüro", "2021-10", 321, 54],  # the first word makes a total line
+        ["gesamt: FB 3", None, 321, 54],
     ])  # fmt: skip
     result = checked(catalog_engine, path)
     assert result == report(P, "2021-10", 203, 478)
+
+
+def test_a_service_whose_name_only_starts_like_a_total_is_a_service(engine, tmp_path):
+    catalog = [["Leistung", "Fachbereich"], ["Gesamtschule Anmeldung", "FB 4"]]
+    load_services(engine, write_xlsx(tmp_path / "k.xlsx", {"K": catalog}), "test")
+    path = xlsx(tmp_path, [REPORT_HEADER, ["Gesamtschule Anmeldung", "2021-10", 40, 12]])
+    assert checked(engine, path) == report("Gesamtschule Anmeldung", "2021-10", 12, 28)
+
+
+def test_id_and_name_of_two_different_services_are_refused_naming_both(catalog_engine, tmp_path):
+    path = xlsx(tmp_path, [
+        ["Leistungs-ID", "Leistung", "Monat", "gesamt", "online"],
+        ["99115004000000", R, "2021-10", 70, 7],  # the id is the Meldebescheinigung's
+        ["99115004000000", R, "2021-11", 71, 8],
+        ["99115004000000", M, "2021-10", 251, 47],  # id and name agree
+    ])  # fmt: skip
+    [line] = refused(catalog_engine, path)
+    assert line == (
+        "Blatt „Meldung“, Zeile 2, Spalte „Leistung“: Leistungs-ID und Name bezeichnen "
+        "verschiedene Leistungen (auch in Zeile 3): Die Leistungs-ID „99115004000000“ gehört "
+        f"zu „{M}“, der Name „{R}“ zu „{R}“. Bitte die Leistungs-ID oder den Namen berichtigen."
+    )
 
 
 def test_services_matched_by_id_name_and_alias(catalog_engine, tmp_path):

@@ -1,0 +1,23 @@
+"""What users read for stored codes (no database imports: the reading worker uses them too)."""
+
+# What users read for each status, in STATUSES order.
+STATUS_LABELS = {
+    "planned": "geplant",
+    "preparing": "in Vorbereitung",
+    "in_progress": "in Umsetzung",
+    "done": "umgesetzt",
+    "deferred": "zurückgestellt",
+}
+
+# Load log: what was loaded, and how it ended.
+LOAD_KIND_LABELS = {
+    "services": "Leistungskatalog",
+    "counts": "Antragszahlen",
+    "measures": "Maßnahmen",
+}
+LOAD_STATE_LABELS = {
+    "loaded": "geladen",
+    "unchanged": "unverändert",
+    "undone": "rückgängig gemacht",
+    "refused": "abgelehnt",
+}

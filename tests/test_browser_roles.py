@@ -241,7 +241,7 @@ def test_a_workbook_that_crashes_the_reader_takes_only_the_worker_down(
     with urllib.request.urlopen(f"{roles_url}/_stcore/health", timeout=10) as health:
         assert health.status == 200
     # The other session is alive and can still move around.
-    viewer.get_by_test_id("stSidebarNavLink").filter(has_text="Leistungen").click()
+    nav_link(viewer, "Leistungen").click()
     expect(viewer.get_by_role("heading", name="Leistungen")).to_be_visible(timeout=30_000)
     assert_no_exception(viewer)
     other.close()

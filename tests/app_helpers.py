@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import lxml.html
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -67,3 +69,15 @@ def texts(at: AppTest) -> str:
 def shown(markdown: str) -> str:
     """Markdown source without backslash escapes: the text a person reads."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def table(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """The index-th table of the page (HTML tables, see dashboard.tables.html_table) as the
+    text a person reads, cell by cell (the caption in .attrs["caption"])."""
+    bodies = [h.proto.body for h in at.get("html") if "<table" in h.proto.body]
+    doc = lxml.html.fromstring(bodies[index])
+    head = [th.text_content() for th in doc.iter("th") if th.get("scope") == "col"]
+    rows = [[c.text_content() for c in tr.iter("td", "th")] for tr in doc.find(".//tbody")]
+    out = pd.DataFrame(rows, columns=head)
+    out.attrs["caption"] = "".join(c.text_content() for c in doc.iter("caption"))
+    return out

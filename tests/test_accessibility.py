@@ -6,6 +6,7 @@ tests/screenshots/axe-<state>-<role>.json.
 """
 
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -107,6 +108,17 @@ def sign_in(pg, base: str, login: Login) -> None:  # noqa: ANN001
     wait_for_app(pg)
 
 
+# The text alternative of every chart, and the tables without a caption or header cells
+# (Streamlit's data grid, role="grid", has column headers but no caption).
+ALTERNATIVES_JS = """() => ({
+  charts: [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .map(c => c.getAttribute('aria-label') || ''),
+  bare_tables: [...document.querySelectorAll('[data-testid="stMain"] table:not([role="grid"])')]
+    .filter(t => !t.caption?.textContent.trim() || !t.querySelector('th'))
+    .map(t => t.outerHTML.slice(0, 120)),
+})"""
+
+
 def audit(pg, key: str, figures: dict) -> None:  # noqa: ANN001
     """axe on the page as it stands, plus the language and title checks, into figures."""
     settled(pg)
@@ -119,6 +131,7 @@ def audit(pg, key: str, figures: dict) -> None:  # noqa: ANN001
         "detail": describe(violations),
         "lang": pg.evaluate("() => document.documentElement.lang"),
         "title": pg.title(),
+        **pg.evaluate(ALTERNATIVES_JS),
     }
 
 
@@ -149,6 +162,11 @@ def check(figures: dict, name: str) -> None:
     found = {k: v["detail"] for k, v in figures.items() if set(v["violations"]) - set(ACCEPTED)}
     assert not found, "\n".join(f"{k}:\n{d}" for k, d in found.items())
     assert {v["lang"] for v in figures.values()} == {"de"}
+    assert not {k: v["bare_tables"] for k, v in figures.items() if v["bare_tables"]}
+    # Every chart says its figures (a chart is only drawn where there are some).
+    unsaid = {k: v["charts"] for k, v in figures.items()
+              if not all(re.search(r"\d", c) for c in v["charts"])}  # fmt: skip
+    assert not unsaid, unsaid
     titles = {k: v["title"] for k, v in figures.items()}
     assert all(t.endswith(" – Portalquote") and len(t) > 14 for t in titles.values()), titles
 

@@ -3,11 +3,9 @@
 import json
 from datetime import date
 
-import lxml.html
-import pandas as pd
 import pytest
 from accounts import make_accounts
-from app_helpers import log_in, new_app, texts
+from app_helpers import log_in, new_app, table, texts
 from sqlalchemy import select
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -39,16 +37,6 @@ def open_with(url: str, monkeypatch, page: str, **params) -> AppTest:  # noqa: A
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def table(at: AppTest, index: int = 0) -> pd.DataFrame:
-    """The index-th table of the page (HTML tables, see dashboard.tables.html_table) as the
-    text a person reads, cell by cell."""
-    bodies = [h.proto.body for h in at.get("html") if "<table" in h.proto.body]
-    doc = lxml.html.fromstring(bodies[index])
-    head = [th.text_content() for th in doc.iter("th") if th.get("scope") == "col"]
-    rows = [[c.text_content() for c in tr.iter("td", "th")] for tr in doc.find(".//tbody")]
-    return pd.DataFrame(rows, columns=head)
 
 
 def specs(at: AppTest) -> list[str]:

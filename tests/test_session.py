@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from accounts import make_accounts
-from app_helpers import log_in, new_app, open_page, texts
+from app_helpers import log_in, new_app, open_page, table, texts
 
 from db import asof, get_engine, session
 from db.writes import begin_write
@@ -125,7 +125,9 @@ def test_frozen_at_a_stichtag_shows_figures_as_they_stood(demo, demo_url, monkey
     assert "280 von 1.801 Anträgen" in shown
     assert "noch keine vollständigen Antragszahlen" not in shown
     # The measures as they stood then: their November 2021 status.
-    assert at.table[0].value.loc["Kommunikation und Veränderungsmanagement", "umgesetzt"] == 1
+    status = table(at).set_index("Handlungsfeld")
+    assert status.loc["Kommunikation und Veränderungsmanagement", "umgesetzt"] == "1"
+    assert table(at).attrs["caption"] == "Maßnahmen je Handlungsfeld und Status"
 
 
 def test_admin_sees_the_settings(demo, demo_url, monkeypatch):  # noqa: ANN001

@@ -58,11 +58,14 @@ else:
     )
     st.caption(LEGEND)
     table = tables.grid_table(grid, row, row_title)
-    components.show_table(table)
+    components.show_table(table, caption=f"Gemeldete Monate je {row_title}, {period}")
     components.downloads(table, f"Datenstand {start} bis {end}", key="dl_grid")
 
     st.subheader("Zuletzt geladen je Fachbereich")
-    components.show_table(tables.department_loads_table(data.department_loads(v)))
+    components.show_table(
+        tables.department_loads_table(data.department_loads(v)),
+        caption="Zuletzt geladen je Fachbereich",
+    )
 
 st.subheader("Ladeprotokoll")
 log = data.load_log(v, LOG_ROWS)
@@ -70,6 +73,9 @@ if log.empty:
     st.caption("Noch nichts geladen.")
 else:
     # Who loaded a file is shown to signed-in users only.
-    components.show_table(tables.load_log_table(log, with_user=auth.current_user() is not None))
+    components.show_table(
+        tables.load_log_table(log, with_user=auth.current_user() is not None),
+        caption="Ladeprotokoll, der neueste Ladevorgang zuerst",
+    )
     st.caption(f"Die letzten {len(log)} Ladevorgänge, der neueste zuerst.")
 components.about_data(facts)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data
+from dashboard import auth, chart_text, charts, components, data
 from dashboard.escape import md
 from db import asof, session
 from db.writes import begin_write
@@ -126,19 +126,23 @@ def uptake_block(uptake: pd.DataFrame, services: list[str], title: str) -> None:
         st.info("Zum Stichtag lagen für diese Leistungen keine vollständigen Zahlen vor.")
         return
     if len(services) <= LINES_MAX:
-        chart = charts.share_lines_chart(content.recent(uptake, services), big=True, height=320)
-        alt_text = f"{title}: Onlinequote der letzten zwölf Monate je Leistung"
+        builder, frame = charts.share_lines_chart, content.recent(uptake, services)
+        chart = builder(frame, big=True, height=320)
+        alt_text = f"{title}: Onlinequote der letzten zwölf Monate je Leistung."
     else:
-        chart = charts.share_by_service_chart(content.latest(uptake, services), big=True)
-        alt_text = f"{title}: Onlinequote je Leistung im {month}"
+        builder, frame = charts.share_by_service_chart, content.latest(uptake, services)
+        chart = builder(frame, big=True)
+        alt_text = f"{title}: Onlinequote je Leistung im {month}."
+    alt_text += " " + chart_text.describe(builder, frame)
     st.altair_chart(chart, width="stretch", theme=None, alt=alt_text)
-    table = content.service_rows(uptake, services).set_index("Leistung")
+    table = content.service_rows(uptake, services)
+    caption = f"{title}: Zahlen für {month}"
     if len(services) <= LINES_MAX:
         st.markdown(f"**Zahlen für {month}**")
-        st.table(table)
+        components.show_table(table, caption=caption)
     else:  # the bars already carry each base ("203 von 681"); the table on request
         with st.expander(f"Zahlen für {month} als Tabelle"):
-            st.table(table)
+            components.show_table(table, caption=caption)
 
 
 def overview(uptake: pd.DataFrame, measures: pd.DataFrame) -> None:
@@ -159,7 +163,7 @@ def overview(uptake: pd.DataFrame, measures: pd.DataFrame) -> None:
     counts = content.status_counts(measures)
     if not counts.empty:
         st.subheader("Umsetzungsstand der Maßnahmen")
-        st.table(counts.set_index("Handlungsfeld"))
+        components.show_table(counts, caption="Maßnahmen je Handlungsfeld und Status")
 
 
 presenting = st.query_params.get(PRESENT) == "1"

@@ -41,7 +41,7 @@ class Setting:
 # Schlichtungsstelle nach § 16 BGG is the federal one: for a municipality the Land's own
 # body is usually responsible (e.g. its Ombuds- or Schlichtungsstelle).
 STATEMENT_DEFAULTS = {
-    "PORTALQUOTE_A11Y_BODY": "die Stadtverwaltung",
+    "PORTALQUOTE_A11Y_BODY": "Die Stadtverwaltung",  # begins a sentence
     "PORTALQUOTE_A11Y_CONTACT": "Stabsstelle Digitalisierung",
     "PORTALQUOTE_A11Y_EMAIL": "barrierefreiheit@stadt.example",
     "PORTALQUOTE_A11Y_PHONE": "",

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 DEPARTMENT = "FB 3 Bürgerservice, Bürgerbüro"
 MAX_TABS = 250  # more focus stops than any page has: beyond this, focus is trapped
+SKIP_LINK = "Skip to main content"  # Streamlit's, the first stop of every page
 
 # What the focused element is, whether its focus shows, and where it is in the page.
 FOCUS_JS = """() => {
@@ -130,23 +131,29 @@ def tab_to(pg, name: str, *, role: str | None = None, back: bool = False) -> dic
 
 
 def walk(pg) -> list[dict]:  # noqa: ANN001
-    """Tab from the top of the page through all of it until focus comes back to the first
-    element; each stop must show its focus and come later in the page than the one before."""
+    """Tab from where the focus is through the whole page, past its end (the browser's own
+    controls) and round to the start, until focus is back where it began; each stop must
+    show its focus and come later in the page than the one before."""
     pg.evaluate("() => { window.__pqFirst = window.__pqLast = window.__pqBefore = null; }")
     first = press(pg, "Tab")
     assert_shown(first, "first Tab")
-    stops = [first]
+    stops, wrapped = [first], False
     for _ in range(MAX_TABS):
         info = press(pg, "Tab")
         if info is None:  # the browser's own controls, after the end of the page
+            wrapped = True
             continue
         if info["first"]:
             return stops  # round trip: no trap, every stop reached
         assert_shown(info, f"after „{stops[-1]['name']}“")
-        assert info["follows"], (
-            f"Tab goes back in the page: „{stops[-1]['name']}“ → „{info['name']}“"
-        )
+        if wrapped:  # focus left the page only at its end: it comes back at the top
+            assert info["name"] == SKIP_LINK, f"focus lost after „{stops[-1]['name']}“"
+        else:
+            assert info["follows"], (
+                f"Tab goes back in the page: „{stops[-1]['name']}“ → „{info['name']}“"
+            )
         stops.append(info)
+        wrapped = False
     raise AssertionError(f"focus trapped: {MAX_TABS} Tabs without returning to the start")
 
 
@@ -233,6 +240,7 @@ def test_department_service_range_and_download_by_keyboard(page, keyboard_app, t
     assert_shown(press(page, "Tab"), "end of the range")
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(r"zeitraum=Jan\.\+2021&zeitraum=Dez\.\+2023"))
+    page.get_by_text("Onlinequote im Vergleich, Jan. 2021 bis Dez. 2023").wait_for()
     wait_for_app(page)
     tab_to(page, "CSV")
     with page.expect_download() as download:
@@ -240,7 +248,8 @@ def test_department_service_range_and_download_by_keyboard(page, keyboard_app, t
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     text = saved.read_text(encoding="utf-8-sig")
-    assert "Personenstandsurkunde" in text and "Jan. 2021" in text
+    assert "Personenstandsurkunde" in text
+    assert text.splitlines()[1].startswith("Jan. 2021;") and "Jan. 2024" not in text
     screenshot(page, "keyboard_services")
 
 
@@ -290,3 +299,22 @@ def test_presentation_by_keyboard(page, keyboard_app):
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Sitzungsmodus", level=1).wait_for()
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize(
+    ("role", "titles"),
+    [
+        ("department", ["Daten hochladen", "Ladeprotokoll"]),
+        ("admin", ["Sachstandsbericht", "Strategie bearbeiten", "Benutzer", "Sitzungsmodus"]),
+    ],
+)
+def test_tab_goes_through_the_pages_that_write_in_order_and_out_again(
+    page, keyboard_app, role, titles
+):
+    base, _engine, logins = keyboard_app
+    log_in_by_keyboard(page, base, logins[role])
+    for title in titles:
+        open_by_keyboard(page, title)
+        names = [s["name"] for s in walk(page)]
+        assert "Abmelden" in names, title
+        assert_no_exception(page)

@@ -91,42 +91,32 @@ def share_lines(
     target: tuple[float, str] | None = None,
     projection: pd.DataFrame | None = None,
     target_name: str = "Ziel",
+    more: tuple[str, ...] = (),
     **_options: object,
 ) -> str:
-    """Each line's latest share with its base, and its first share in the period."""
+    """Each line's latest share with its base, and its first share in the period (then the
+    `more` items, the target and the projection)."""
     if uptake.empty:
         return "Keine Zahlen."
-    items = _series_texts(uptake, series)
+    items = [*_series_texts(uptake, series), *more]
     return (
         f"Onlinequote {_period(uptake['month'])}: {_listed(items)}."
         f"{_target(target, target_name)}{_projection(projection)}"
     )
 
 
-def uptake(
-    uptake: pd.DataFrame,
-    *,
-    target: tuple[float, str] | None = None,
-    projection: pd.DataFrame | None = None,
-    target_name: str = "Ziel",
-    **_options: object,
-) -> str:
-    """One service: the latest and first share, the highest, and the incomplete months."""
-    if uptake.empty:
-        return "Keine Zahlen."
-    items = _series_texts(uptake, "service")
+def uptake(uptake: pd.DataFrame, **options: object) -> str:
+    """One service as in share_lines, with its highest share and its incomplete months."""
     known = uptake[uptake["online_share"].notna()]
+    more = []
     if len(known) > 2:
         best = known.sort_values(["online_share", "month"], ascending=[False, True]).iloc[0]
-        items.append(
+        more.append(
             f"höchste Quote {format_percent(best['online_share'])} im {format_month(best['month'])}"
         )
     if missing := len(uptake) - len(known):
-        items.append(f"{format_int(missing)} Monat(e) unvollständig")
-    return (
-        f"Onlinequote {_period(uptake['month'])}: {'; '.join(items)}."
-        f"{_target(target, target_name)}{_projection(projection)}"
-    )
+        more.append(f"{format_int(missing)} Monat(e) unvollständig")
+    return share_lines(uptake, more=tuple(more), **options)
 
 
 def status(counts: pd.DataFrame, **_options: object) -> str:

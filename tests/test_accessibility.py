@@ -17,6 +17,7 @@ from axe import describe, run_axe
 from browser_fixtures import (
     SCREENSHOTS,
     assert_no_exception,
+    log_in_browser,
     screenshot,
     serve_app,
     wait_for_app,
@@ -97,17 +98,6 @@ def go(pg, path: str, params: dict | None = None) -> None:  # noqa: ANN001
     )
 
 
-def sign_in(pg, base: str, login: Login) -> None:  # noqa: ANN001
-    pg.goto(base)
-    wait_for_app(pg)
-    pg.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
-    pg.get_by_label("Benutzername").fill(login.username)
-    pg.get_by_label("Passwort").fill(login.password)
-    pg.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
-    pg.get_by_text("Angemeldet als").wait_for()
-    wait_for_app(pg)
-
-
 # The text alternative of every chart, and the tables without a caption or header cells
 # (Streamlit's data grid, role="grid", has column headers but no caption).
 ALTERNATIVES_JS = """() => ({
@@ -139,7 +129,7 @@ def crawl(pg, base: str, login: Login | None, variants: bool) -> dict:  # noqa: 
     """Every page (and, on demo data, every variant) as the visitor or a signed-in role."""
     figures: dict = {}
     if login is not None:
-        sign_in(pg, base, login)
+        log_in_browser(pg, base, login)
     targets = [(path, {}, title) for path, title in ADDRESSES]
     if variants:
         targets += VARIANTS

@@ -78,11 +78,12 @@ def shown(pg, expect: str) -> None:  # noqa: ANN001
 
 
 def settled(pg) -> None:  # noqa: ANN001
-    """The script has run and every chart is drawn (axe checks what the charts draw)."""
+    """The script has run and every chart is drawn, with its text alternative (axe checks
+    what the charts draw)."""
     wait_for_app(pg)
     pg.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-                  .every(c => c.querySelector('svg, canvas'))""",
+                  .every(c => c.querySelector('svg, canvas') && c.getAttribute('aria-label'))""",
         timeout=30_000,
     )
     pg.wait_for_timeout(300)
@@ -110,14 +111,15 @@ ALTERNATIVES_JS = """() => ({
 
 
 def audit(pg, key: str, figures: dict) -> None:  # noqa: ANN001
-    """axe on the page as it stands, plus the language and title checks, into figures."""
+    """axe on the page as it stands, its language, title, chart texts and tables, into
+    figures."""
     settled(pg)
     assert_no_exception(pg)
     violations = run_axe(pg)
     figures[key] = {
         "violations": {
             v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])} for v in violations
-        },  # fmt: skip
+        },
         "detail": describe(violations),
         "lang": pg.evaluate("() => document.documentElement.lang"),
         "title": pg.title(),

@@ -15,6 +15,7 @@ from browser_fixtures import (
     wait_for_app,
 )
 from conftest import write_xlsx
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from db import get_engine
@@ -93,7 +94,7 @@ def test_address_of_a_write_page_asks_forlog_in_browser(page, roles_url, roles_d
     page.get_by_text("Angemeldet als").wait_for()
     page.get_by_role("tab", name="Antragszahlen").wait_for()
     wait_for_app(page)
-    assert page.locator("input[type=file]").count() == 1
+    expect(page.locator("input[type=file]")).to_have_count(1)
     assert_no_exception(page)
 
 
@@ -215,7 +216,6 @@ def test_a_workbook_that_crashes_the_reader_takes_only_the_worker_down(
     small <dimension>): the page says why in German, the server answers, others work on."""
     import urllib.request
 
-    from playwright.sync_api import expect
     from workbooks import long_shared_string, with_far_cell
 
     url, engine, logins = roles_db

@@ -145,7 +145,7 @@ def roadmap(measures: pd.DataFrame, **_options: object) -> str:
         f"{format_month(str(r.end))}"
         for r in dated.itertuples()
     ]
-    return f"Zeitplan: {_listed(items)}."
+    return f"Maßnahmen: {_listed(items)}."
 
 
 def coverage(grid: pd.DataFrame, *, row: str = "service", **_options: object) -> str:

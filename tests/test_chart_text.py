@@ -120,7 +120,7 @@ def test_status_roadmap_and_coverage():
         "Maßnahmen je Handlungsfeld: Digitales: 1 in Umsetzung, 1 umgesetzt; Kultur: 1 geplant."
     )
     assert chart_text.describe(charts.roadmap_chart, measures, today="2021-11") == (
-        "Zeitplan: E-Akte (in Umsetzung): Jan. 2021 bis Dez. 2022; Sprechstunde (geplant): "
+        "Maßnahmen: E-Akte (in Umsetzung): Jan. 2021 bis Dez. 2022; Sprechstunde (geplant): "
         "Sept. 2021 bis Nov. 2021."
     )
     grid = tables.coverage_grid(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard import charts
 from db.german import format_int, format_month, format_percent
-from db.models import STATUS_LABELS
+from db.labels import DEADLINE_LABELS, STATUS_LABELS
 
 MAX_ITEMS = 12  # named one by one; the rest are counted ("und 28 weitere")
 
@@ -148,16 +148,26 @@ def roadmap(measures: pd.DataFrame, **_options: object) -> str:
     return f"Maßnahmen: {_listed(items)}."
 
 
-def coverage(grid: pd.DataFrame, *, row: str = "service", **_options: object) -> str:
-    """How many months each row (service or department) has in each state."""
+def _grid(grid: pd.DataFrame, row: str, states: list[str], head: str) -> str:
+    """How many months each row has in each state (states in the legend's order)."""
     if grid.empty:
         return "Keine Monate."
     items = []
     for name, rows in grid.groupby(row, sort=False):
         counts = rows["state"].value_counts()
-        parts = [f"{format_int(int(counts[s]))} {s}" for s in charts.COVERAGE_STATES if s in counts]
+        parts = [f"{format_int(int(counts[s]))} {s}" for s in states if s in counts]
         items.append(f"{name}: {', '.join(parts)}")
-    return f"Gemeldete Monate {_period(grid['month'])}: {_listed(items)}."
+    return f"{head} {_period(grid['month'])}: {_listed(items)}."
+
+
+def coverage(grid: pd.DataFrame, *, row: str = "service", **_options: object) -> str:
+    """How many months each service or department has complete, incomplete, missing."""
+    return _grid(grid, row, charts.COVERAGE_STATES, "Gemeldete Monate")
+
+
+def deadlines(frame: pd.DataFrame, **_options: object) -> str:
+    """How many months each department reported on time, late, not yet (the deadline marks)."""
+    return _grid(frame, "department", list(DEADLINE_LABELS.values()), "Meldefristen")
 
 
 TEXTS: dict[Callable, Callable[..., str]] = {
@@ -167,6 +177,7 @@ TEXTS: dict[Callable, Callable[..., str]] = {
     charts.status_chart: status,
     charts.roadmap_chart: roadmap,
     charts.coverage_chart: coverage,
+    charts.deadline_chart: deadlines,
 }
 
 

@@ -142,3 +142,18 @@ def test_the_overview_charts_carry_their_figures(engine, db_url, monkeypatch):
     assert bars.startswith("Balkendiagramm: Onlinequote je Leistung im Dezember 2023")
     assert "Personenstandsurkunde 41,5 % (263 von 633)" in bars
     assert "Digitaler Bürgerservice: 2 in Umsetzung" in status
+
+
+def test_deadlines_count_each_departments_marks():
+    frame = pd.DataFrame(
+        {
+            "department": ["FB 2", "FB 2", "FB 3 <Bürgerbüro>"],
+            "month": ["2026-01", "2026-02", "2026-01"],
+            "state": ["pünktlich", "offen, Frist abgelaufen", "verspätet"],
+            "detail": ["", "", ""],
+        }
+    )
+    assert chart_text.describe(charts.deadline_chart, frame) == (
+        "Meldefristen Jan. 2026 bis Feb. 2026: FB 2: 1 pünktlich, 1 offen, Frist abgelaufen; "
+        "FB 3 <Bürgerbüro>: 1 verspätet."
+    )

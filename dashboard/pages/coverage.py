@@ -1,8 +1,10 @@
-"""Datenstand: which department reported which months, last loads and the load log."""
+"""Datenstand: which department reported which months and when, reminders, the load log."""
+
+from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, charts, components, data, tables
+from dashboard import auth, charts, components, cycle, data, tables
 from db.german import format_month
 from db.months import months_between
 
@@ -12,9 +14,13 @@ LEGEND = "✓ vollständig · ½ unvollständig (nur ein Antragsweg gemeldet) ·
 
 st.title("Datenstand")
 facts = components.page_facts()
+today, rules = date.today(), cycle.rules()
+if rules is not None:
+    cycle.deadline_notice(rules, today)
 v = data.version()
 catalog = data.services(v)
 months = data.months(v)
+department = ALL
 if catalog.empty or not months:
     components.empty_state(facts)
 else:
@@ -67,6 +73,13 @@ else:
         caption="Zuletzt geladen je Fachbereich",
     )
 
+if rules is not None and not catalog.empty:
+    cycle.deadline_section(rules, today, None if department == ALL else department)
+account = auth.current_user()
+if rules is not None and account is not None and account.role == "admin":
+    cycle.reminder_panel(account, rules, today)
+cycle.reminder_log_section(signed_in=account is not None)
+
 st.subheader("Ladeprotokoll")
 log = data.load_log(v, LOG_ROWS)
 if log.empty:
@@ -74,7 +87,7 @@ if log.empty:
 else:
     # Who loaded a file is shown to signed-in users only.
     components.show_table(
-        tables.load_log_table(log, with_user=auth.current_user() is not None),
+        tables.load_log_table(log, with_user=account is not None),
         caption="Ladeprotokoll, der neueste Ladevorgang zuerst",
     )
     st.caption(f"Die letzten {len(log)} Ladevorgänge, der neueste zuerst.")

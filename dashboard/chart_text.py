@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from dashboard import charts
+from dashboard import charts, tables
 from db.german import format_int, format_month, format_percent
 from db.labels import DEADLINE_LABELS, STATUS_LABELS
 
@@ -23,15 +23,15 @@ def _share(share: object, online: object, total: object) -> str:
         f"{format_percent(float(share))} ({format_int(int(online))} von {format_int(int(total))})"
     )
     if float(total) < charts.SMALL_BASE:
-        text += f", weniger als {charts.SMALL_BASE} Anträge"
+        text += f", {tables.SMALL_NOTE}"
     return text
 
 
-def _listed(items: list[str], noun: str = "weitere") -> str:
+def _listed(items: list[str]) -> str:
     """The first MAX_ITEMS items joined, and how many are left out."""
     shown = "; ".join(items[:MAX_ITEMS])
     rest = len(items) - MAX_ITEMS
-    return f"{shown}; und {format_int(rest)} {noun}" if rest > 0 else shown
+    return f"{shown}; und {format_int(rest)} weitere" if rest > 0 else shown
 
 
 def _period(months: pd.Series) -> str:

@@ -2,24 +2,19 @@
 
 import streamlit as st
 
-READERS = {"viewer", "department", "admin"}
+READERS = frozenset({"viewer", "department", "admin"})  # every role that signs in
 # (file, title, icon, roles allowed); "viewer" pages are public unless login is required.
 # None: nobody signed in where a login is required (the accessibility statement is public).
 PAGES = {
     "Dashboard": [
-        ("overview.py", "Übersicht", ":material/dashboard:", {"viewer", "department", "admin"}),
-        ("services.py", "Leistungen", ":material/monitoring:", {"viewer", "department", "admin"}),
-        ("measures.py", "Maßnahmen", ":material/account_tree:", {"viewer", "department", "admin"}),
-        (
-            "coverage.py",
-            "Datenstand",
-            ":material/calendar_month:",
-            {"viewer", "department", "admin"},
-        ),
-        ("targets.py", "Ziele", ":material/flag:", {"viewer", "department", "admin"}),
+        ("overview.py", "Übersicht", ":material/dashboard:", READERS),
+        ("services.py", "Leistungen", ":material/monitoring:", READERS),
+        ("measures.py", "Maßnahmen", ":material/account_tree:", READERS),
+        ("coverage.py", "Datenstand", ":material/calendar_month:", READERS),
+        ("targets.py", "Ziele", ":material/flag:", READERS),
     ],
     "Präsentation": [
-        ("session.py", "Sitzungsmodus", ":material/slideshow:", {"viewer", "department", "admin"}),
+        ("session.py", "Sitzungsmodus", ":material/slideshow:", READERS),
         ("report.py", "Sachstandsbericht", ":material/description:", {"admin"}),
     ],
     "Verwaltung": [

@@ -370,7 +370,7 @@ GREY_COLUMNS = ("Onlinequote", "Hinweis")
 def html_table(
     df: pd.DataFrame,
     *,
-    caption: str = "",
+    caption: str,
     grey: pd.Series | None = None,
     row_header: str | None = None,
 ) -> str:
@@ -408,12 +408,10 @@ def html_table(
             cells.append(f"<{tag}{scope}{attr}>{html.escape(value)}</{tag}>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     name = html.escape(caption, quote=True)
-    label = f' aria-label="{name}"' if caption else ""
     return (
-        f'<div class="pq-scroll" role="region" tabindex="0"{label}>'
-        f'<table class="pq-table" data-testid="stTable">'
-        + (f"<caption>{name}</caption>" if caption else "")
-        + f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f'<div class="pq-scroll" role="region" tabindex="0" aria-label="{name}">'
+        f'<table class="pq-table" data-testid="stTable"><caption>{name}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

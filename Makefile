@@ -19,8 +19,9 @@ run: $(STAMP)
 	$(BIN)/streamlit run dashboard/server.py --server.port=$(PORT) --browser.gatherUsageStats=false
 
 # The suite runs twice: on SQLite, then on a throwaway PostgreSQL server that the test setup
-# starts itself (tests/pg_server.py). The browser tests, which only drive the app, run once.
-PG_TEST_ARGS ?= -m "not browser"
+# starts itself (tests/pg_server.py). The browser tests and the page crawl, which only drive
+# the app, run once.
+PG_TEST_ARGS ?= -m "not browser and not crawl"
 
 # axe-core for the accessibility tests, exactly as pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json

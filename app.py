@@ -1,15 +1,20 @@
 """Portalquote: the router of the Streamlit app."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import auth
 from dashboard.navigation import pages_for, sidebar_links
 
+ICON = Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png"
+
 # Sitzungsmodus on the projector (?praesentation=1): no navigation and no sidebar.
 presenting = st.query_params.get("praesentation") == "1"
 st.set_page_config(
     page_title="Portalquote",
-    page_icon=":material/dashboard:",
+    # A file of our own: a ":material/...:" icon makes every browser fetch it from Google.
+    page_icon=str(ICON),
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

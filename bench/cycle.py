@@ -2,7 +2,7 @@
 
 Builds the large database of bench/scale.py (6,000 services in 60 departments x 120 months,
 1.44 million counts) on SQLite and times, as medians and as ratios against the grid that
-Datenstand already shows for the same twelve months (coverage_by_department), the marks
+Datenstand already shows (queries.service_months, which its grids rest on), the marks
 of every department and month (department_status) and the reminder plan (make_plan).
 The same on the demo database gives the ratio large / demo.
 """
@@ -33,7 +33,7 @@ def timings(url: str, repeats: int) -> dict[str, float]:
 
     def grid() -> None:
         with engine.connect() as conn:
-            queries.coverage_by_department(conn, "2023-01", "2023-12")
+            queries.service_months(conn)
 
     def marks() -> None:
         with engine.connect() as conn:

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Connection, Engine, select  # noqa: E402
 
-from dashboard.tables import month_before  # noqa: E402
 from db import get_engine, queries  # noqa: E402
 from db.models import Service  # noqa: E402
+from db.months import add_months  # noqa: E402
 from db.targets import save_target  # noqa: E402
 from db.users import create_user  # noqa: E402
 from db.writes import (  # noqa: E402
@@ -147,7 +147,8 @@ def _facts(conn: Connection) -> None:
 def q_overview(conn: Connection) -> None:
     _facts(conn)
     latest = _latest(conn)
-    queries.monthly_totals(conn, start=month_before(latest, 23))
+    queries.headline(conn)
+    queries.complete_series(conn, add_months(latest, -23))
     queries.targets(conn)
     queries.services(conn)
     queries.month_overview(conn, latest)
@@ -188,7 +189,8 @@ def q_coverage(conn: Connection) -> None:
     queries.services(conn)
     months = queries.month_range(conn)
     queries.department_loads(conn)
-    queries.coverage_by_department(conn, months[-12], months[-1])
+    queries.month_states(conn)
+    queries.coverage(conn, None, months[-12], months[-1])
     queries.load_log(conn, 20)
 
 
@@ -197,8 +199,8 @@ def q_targets(conn: Connection) -> None:
     queries.services(conn)
     targets = queries.targets(conn)
     latest = _latest(conn)
-    queries.monthly_totals(conn, start=month_before(latest, 35))
-    queries.uptake(conn, list(targets["service"].dropna()), month_before(latest, 23))
+    queries.complete_series(conn, add_months(latest, -35))
+    queries.uptake(conn, list(targets["service"].dropna()), add_months(latest, -23), latest)
 
 
 # title: (page script, query parameters, the page's queries)

@@ -6,8 +6,7 @@ import pandas as pd
 
 from db.access import LoadRow
 from db.german import format_int
-from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
-from db.models import STATUS_LABELS
+from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS, STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
 
 

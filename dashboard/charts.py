@@ -12,8 +12,8 @@ import altair as alt
 import pandas as pd
 
 from db.german import format_int, format_month, format_percent
-from db.labels import DEADLINE_LABELS
-from db.models import STATUS_LABELS, STATUSES
+from db.labels import DEADLINE_LABELS, STATUS_LABELS
+from db.models import STATUSES
 from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
 # Okabe-Ito (colour-blind safe), in the order series get them.
@@ -32,8 +32,9 @@ STATUS_COLORS = {
     "done": "#009E73",
     "deferred": "#CC79A7",
 }
-COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt"]
-COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9"]
+# "entfällt": marked as no longer reported (page Datenstand) and nothing came.
+COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt", "entfällt"]
+COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9", "#F4F4F4"]
 MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 

@@ -9,8 +9,13 @@ import streamlit as st
 
 from dashboard import chart_text, data, export_buttons, tables
 from dashboard.charts import SMALL_BASE
+from dashboard.escape import no_autolink
+from db.figures import MonthState
 from db.german import format_month
 from db.targets import TargetStatus
+from report import phrases
+
+COVERAGE_PAGE = "dashboard/pages/coverage.py"
 
 
 def page_facts() -> dict:
@@ -38,8 +43,9 @@ def about_data(facts: dict) -> None:
             "maßgeblich. Ein Monat, für den nur einer der beiden Wege gemeldet wurde, gilt als "
             "unvollständig und hat keine Onlinequote. Eine Quote aus weniger als "
             f"{SMALL_BASE} Anträgen ist grau dargestellt, weil sie stark schwankt. Die "
-            "**Prognose** schreibt den linearen Trend der letzten zwölf Monate fort; sie ist "
-            f"eine Rechnung, keine Zusage.\n\nZuletzt geladen: {loaded}."
+            "**Prognose** schreibt den linearen Trend der letzten zwölf vollständigen Monate "
+            "fort; sie ist eine Rechnung, keine Zusage.\n\n"
+            f"**Vollständiger Monat:** {phrases.COMPLETE_DEFINITION}\n\nZuletzt geladen: {loaded}."
         )
 
 
@@ -60,11 +66,26 @@ def empty_state(facts: dict) -> bool:
             "kein vollständiger Monat mit Antragszahlen (gesamt und online). Bitte die "
             "Monatsmeldungen laden: `python -m ingest counts monatsmeldung.xlsx`"
         )
+        provisional_note(facts["provisional"])
     return True
 
 
 def month_caption(month: str) -> str:
     return f"Letzter vollständiger Monat: **{format_month(month, long=True)}**"
+
+
+def provisional_note(later: list[MonthState]) -> None:
+    """The months after the latest complete one ('Jan. 2024 vorläufig: 2 von 12 Leistungen
+    gemeldet') with a link to the page Datenstand, which shows what is missing."""
+    if not later:
+        return
+    text = phrases.provisional(later[-1])
+    if len(later) > 1:
+        text += (
+            f"; seit {format_month(later[0].month)} sind {len(later)} Monate noch nicht vollständig"
+        )
+    st.caption(text + ".")
+    st.page_link(COVERAGE_PAGE, label="Was fehlt: Datenstand", icon=":material/calendar_month:")
 
 
 # ---------------------------------------------------------------- shared page parts (issue 3)
@@ -74,13 +95,15 @@ TABLE_MAX_ROWS = 60
 GREY = "color: #5F5F5F; font-style: italic"  # still 6:1 contrast on white (WCAG AA)
 
 
-_LABEL_SPECIAL = re.compile(r"([\\`*_\[\]()!~$<>])")
+# Inline Markdown and Streamlit's directives (":red[...]", ":smile:", "$x$", "&amp;"); the
+# block-level kinds (headings, lists) Streamlit escapes in labels itself.
+_LABEL_SPECIAL = re.compile(r"([\\`*_\[\]()!~$<>:&])")
 
 
 def label_text(value: str) -> str:
-    """A name for a tab or expander label, shown literally (no links, images, emphasis),
+    """A name for a tab label, shown literally (no links, images, emphasis, emoji codes),
     yet readable in the address where the label is bound to a query parameter."""
-    return _LABEL_SPECIAL.sub(r"\\\1", value)
+    return _LABEL_SPECIAL.sub(r"\\\1", no_autolink(value))
 
 
 def show_table(
@@ -161,11 +184,20 @@ def tile(label: str, value: str, caption: str, *, badge: TargetStatus | None = N
             target_badge(badge)
 
 
-def month_range_picker(months: list[str], *, key: str = "zeitraum", default_months: int = 24):
-    """A month range slider bound to the URL (?zeitraum=2022-01&zeitraum=2023-12)."""
+def month_range_picker(
+    months: list[str],
+    *,
+    key: str = "zeitraum",
+    default_months: int = 24,
+    end: str | None = None,
+):  # noqa: ANN201
+    """A month range slider bound to the URL (?zeitraum=2022-01&zeitraum=2023-12); by
+    default the `default_months` months up to `end` (the latest complete month), else up to
+    the last month."""
     if len(months) == 1:
         return months[0], months[0]
-    default = (months[max(0, len(months) - default_months)], months[-1])
+    last = months.index(end) if end in months else len(months) - 1
+    default = (months[max(0, last - default_months + 1)], months[last])
     start, end = st.select_slider(
         "Zeitraum",
         options=months,

@@ -7,8 +7,9 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import charts
-from db import database_url, get_engine, queries, reminders, reporting
+from db import database_url, figures, get_engine, queries, reminders, reporting
 from db.deadlines import Rules
+from db.stops import stop_rows
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,13 +30,49 @@ def version() -> str:
 
 @st.cache_data(show_spinner=False)
 def facts(data_version: str) -> dict:
+    states = month_states(data_version)
+    latest = figures.latest_complete_month(states)
     with engine().connect() as conn:
         return {
             "demo": queries.is_demo(conn),
             "last_load": queries.last_load_time(conn),
             "services": queries.service_count(conn),
-            "latest_month": queries.latest_complete_month(conn),
+            "latest_month": latest,  # the latest complete month (db.figures)
+            "provisional": figures.later_months(states, latest),  # the months after it
         }
+
+
+@st.cache_data(show_spinner=False)
+def service_months(data_version: str) -> pd.DataFrame:
+    """Per service and month: reported, complete, expected (db.figures.service_months)."""
+    with engine().connect() as conn:
+        return queries.service_months(conn)
+
+
+@st.cache_data(show_spinner=False)
+def month_states(data_version: str) -> pd.DataFrame:
+    return figures.month_states(service_months(data_version))
+
+
+@st.cache_data(show_spinner=False)
+def headline(data_version: str) -> figures.Headline | None:
+    """The latest complete month's figures and changes (db.figures.headline)."""
+    with engine().connect() as conn:
+        return queries.headline(conn, month_states(data_version))
+
+
+@st.cache_data(show_spinner=False)
+def complete_series(data_version: str, start: str | None = None) -> pd.DataFrame:
+    """Monthly sums of the complete months from start on (charts and projections)."""
+    with engine().connect() as conn:
+        return queries.complete_series(conn, start, month_states(data_version))
+
+
+@st.cache_data(show_spinner=False)
+def reporting_stops(data_version: str) -> pd.DataFrame:
+    """Services marked as no longer reported from a month on."""
+    with engine().connect() as conn:
+        return stop_rows(conn)
 
 
 @st.cache_data(show_spinner=False)
@@ -69,14 +106,6 @@ def uptake(
     names = list(service_names) if service_names is not None else None
     with engine().connect() as conn:
         return queries.uptake(conn, names, start, end)
-
-
-@st.cache_data(show_spinner=False)
-def monthly_totals(
-    data_version: str, department: str | None = None, start: str | None = None
-) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.monthly_totals(conn, department, start)
 
 
 @st.cache_data(show_spinner=False)
@@ -116,12 +145,6 @@ def coverage(
 ) -> pd.DataFrame:
     with engine().connect() as conn:
         return queries.coverage(conn, department, start, end)
-
-
-@st.cache_data(show_spinner=False)
-def coverage_by_department(data_version: str, start: str | None, end: str | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.coverage_by_department(conn, start, end)
 
 
 @st.cache_data(show_spinner=False)

@@ -35,11 +35,34 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
 
 
+# Excel refuses these in sheet names (openpyxl raises), and an apostrophe at either end.
+SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+SHEET_MAX = 31
+RESERVED_SHEETS = {"history"}  # Excel's own (change tracking)
+
+
+def sheet_title(name: str, taken: set[str] | None = None) -> str:
+    """A valid sheet title for any name: forbidden characters become '_', control characters
+    go, at most 31 characters, not one of `taken` (compared ignoring case, like Excel)."""
+    clean = "".join(ch for ch in SHEET_FORBIDDEN.sub("_", str(name)) if ch.isprintable())
+    title = clean.strip().strip("'").strip()[:SHEET_MAX].strip().strip("'") or "Daten"
+    if title.casefold() in RESERVED_SHEETS:
+        title = f"{title}_"
+    taken = {t.casefold() for t in taken or ()}
+    base, n = title, 2
+    while title.casefold() in taken:
+        suffix = f" ({n})"
+        title = base[: SHEET_MAX - len(suffix)].rstrip() + suffix
+        n += 1
+    return title
+
+
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
-    """An .xlsx with every text cell stored as text (never as a formula)."""
+    """An .xlsx with every text cell stored as text (never as a formula); the sheet is named
+    after `sheet`, made valid (a service name such as 'An-/Ummeldung' is fine)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = sheet[:31]
+    ws.title = sheet_title(sheet)
     ws.append([str(c) for c in df.columns])
     for row in df.itertuples(index=False):
         ws.append([None if (v is None or (isinstance(v, float) and v != v)) else v for v in row])

@@ -12,14 +12,13 @@ from dashboard.escape import md, md_lines
 from db import access, users
 from db.catalog import load_catalog
 from db.german import format_int, format_month
+from db.labels import CHANNEL_LABELS, LOAD_KIND_LABELS, SOURCE_LABELS
 from db.settings import MAX_FILE_MB
 from db.users import Account
 from ingest import load, template
 from ingest.errors import IngestError, IngestErrors
 from ingest.load import Preview
 
-CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}
-SOURCE_LABELS = {"report": "Meldung", "portal": "Serviceportal"}
 # The figures as the file gives them (ingest.validate.CountsFile.typed).
 TYPED_LABELS = {"total": "gesamt", "office": "vor Ort", "online": "davon online",
                 "portal": "Anträge im Portal-Export"}  # fmt: skip
@@ -187,12 +186,11 @@ def admin_file_load(
     account: Account, kind: str, load: Callable[[tuple[bytes, str], str], object]
 ) -> None:
     """Upload and load a catalog or measures file (admin only, checked again before writing)."""
-    labels = {"services": "Leistungskatalog", "measures": "Maßnahmen"}
     nonce = st.session_state.setdefault(f"{kind}_nonce", 0)
-    file = uploader(f"{labels[kind]} (Excel oder CSV)", key=f"{kind}_{nonce}")
+    file = uploader(f"{LOAD_KIND_LABELS[kind]} (Excel oder CSV)", key=f"{kind}_{nonce}")
     if file is None:
         return
-    if not st.button(f"{labels[kind]} laden", type="primary", key=f"{kind}_load"):
+    if not st.button(f"{LOAD_KIND_LABELS[kind]} laden", type="primary", key=f"{kind}_load"):
         return
     try:
         with data.engine().connect() as conn:
@@ -209,7 +207,7 @@ def admin_file_load(
         return
     data.clear_caches()
     flash(
-        f"{labels[kind]} aus „{md(safe_file_name(file.name))}“ geladen "
+        f"{LOAD_KIND_LABELS[kind]} aus „{md(safe_file_name(file.name))}“ geladen "
         f"(Ladevorgang {result.load_id}): {md(result.summary)}."
     )
     st.session_state[f"{kind}_nonce"] = nonce + 1

@@ -9,15 +9,20 @@ import re
 
 import pandas as pd
 
-from dashboard.charts import SMALL_BASE, STATUS_ORDER
-from db.german import format_int, format_month, format_percent
-from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
-from db.models import STATUS_LABELS
+from dashboard.charts import COVERAGE_STATES, SMALL_BASE, STATUS_ORDER
+from db.german import format_int, format_month, format_percent, format_services
+from db.labels import (
+    LOAD_KIND_LABELS,
+    LOAD_STATE_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    field_label,
+)
 
-SOURCE_LABELS = {"portal": "Serviceportal", "report": "Monatsmeldung"}
 SMALL_NOTE = f"weniger als {SMALL_BASE} Anträge"
 INCOMPLETE = "unvollständig"
-COVERAGE_SYMBOLS = {"vollständig": "✓", "unvollständig": "½", "fehlt": "–"}
+COVERAGE_SYMBOLS = dict(zip(COVERAGE_STATES, ["✓", "½", "–", "/"], strict=True))
+MISSING_NAMED = 5  # an incomplete month names this many missing services, then counts
 
 
 def _int(value: object) -> str:
@@ -30,8 +35,14 @@ def _share(value: object, total: object = None) -> str:
     return format_percent(float(value))
 
 
+def month_or_none(value: object) -> str | None:
+    """A stored month ('YYYY-MM') or None: missing values come as None, NaN or ''."""
+    return value if isinstance(value, str) and value else None
+
+
 def _month(value: object) -> str:
-    return "–" if value is None or pd.isna(value) or not value else format_month(str(value))
+    month = month_or_none(value)
+    return format_month(month) if month else "–"
 
 
 def is_small(df: pd.DataFrame) -> pd.Series:
@@ -125,36 +136,23 @@ def projection_table(months: list[str], shares: list[float]) -> pd.DataFrame:
     )
 
 
-def status_counts(measures: pd.DataFrame) -> pd.DataFrame:
-    """Measures per action field and status (field, status, count), every status present,
-    fields in display order; a group above the fields prefixes the field's name."""
-    fields = list(dict.fromkeys(field_labels(measures)))
-    labelled = measures.assign(field=field_labels(measures))
-    counts = labelled.groupby(["field", "status"]).size()
-    rows = [
-        {"field": f, "status": s, "count": int(counts.get((f, s), 0))}
-        for f in fields
-        for s in STATUS_ORDER
-    ]
-    return pd.DataFrame(rows, columns=["field", "status", "count"])
-
-
 def field_labels(measures: pd.DataFrame) -> pd.Series:
     """'Group › Field' where the strategy has groups above its action fields, else the field."""
-    group = measures["group"] if "group" in measures.columns else None
-    if group is None:
+    if "group" not in measures.columns:
         return measures["field"]
     return pd.Series(
-        [
-            f"{g} › {f}" if isinstance(g, str) and g else f
-            for g, f in zip(group, measures["field"], strict=True)
-        ],
+        [field_label(g, f) for g, f in zip(measures["group"], measures["field"], strict=True)],
         index=measures.index,
     )
 
 
+def labelled_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """db.figures.status_counts with each field labelled 'Group › Field' (chart and table)."""
+    return counts.assign(field=field_labels(counts))[["field", "status", "count"]]
+
+
 def status_table(counts: pd.DataFrame) -> pd.DataFrame:
-    """status_counts as a table: one row per field, one column per status, and the sum."""
+    """labelled_counts as a table: one row per field, one column per status, and the sum."""
     fields = list(dict.fromkeys(counts["field"]))
     wide = counts.pivot_table(index="field", columns="status", values="count", aggfunc="sum")
     wide = wide.reindex(index=fields, columns=STATUS_ORDER).fillna(0).astype(int)
@@ -199,40 +197,92 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def coverage_grid(coverage: pd.DataFrame, services: list[str], months: list[str]) -> pd.DataFrame:
-    """Every service x month with its state: vollständig, unvollständig (one channel), fehlt."""
-    grid = pd.MultiIndex.from_product([services, months], names=["service", "month"])
-    known = coverage.set_index(["service", "month"])["complete"]
-    known = known[~known.index.duplicated()]
-    state = known.reindex(grid).map({True: "vollständig", False: "unvollständig"})
-    return state.fillna("fehlt").rename("state").reset_index()
+def _cells(
+    service_months: pd.DataFrame, catalog: pd.DataFrame, stops: dict[str, str], months: list[str]
+) -> pd.DataFrame:
+    """Every catalog service x month with reported, complete, expected (False where the service
+    has no entry in db.figures.service_months) and stopped (marked as no longer reported)."""
+    names = ["service", "month"]
+    grid = pd.MultiIndex.from_product([list(catalog["service"]), months], names=names)
+    known = service_months.set_index(names)[["reported", "complete", "expected"]]
+    cells = known.reindex(grid, fill_value=False).astype(bool).reset_index()
+    cells["stopped"] = [
+        s in stops and m >= stops[s] for s, m in zip(cells["service"], cells["month"], strict=True)
+    ]
+    return cells.merge(catalog[["service", "department"]], on="service", how="left")
 
 
-def department_grid(by_department: pd.DataFrame, departments: pd.DataFrame, months: list[str]):  # noqa: ANN201
-    """Every department x month: vollständig (all services complete), unvollständig (some
-    figures), fehlt (none), with a 'detail' text such as '3 von 5 vollständig'."""
-    sizes = departments.set_index("department")["services"]
-    known = by_department.set_index(["department", "month"])
+def coverage_grid(
+    service_months: pd.DataFrame, catalog: pd.DataFrame, stops: dict[str, str], months: list[str]
+) -> pd.DataFrame:
+    """Every service x month with its state: vollständig, unvollständig (one channel), fehlt,
+    or entfällt (marked as no longer reported from an earlier month on, and nothing came)."""
+    cells = _cells(service_months, catalog, stops, months)
+    cells["state"] = [
+        "vollständig" if c else "unvollständig" if r else "entfällt" if gone else "fehlt"
+        for r, c, gone in zip(cells["reported"], cells["complete"], cells["stopped"], strict=True)
+    ]
+    return cells[["service", "month", "state"]]
+
+
+def department_grid(
+    service_months: pd.DataFrame, catalog: pd.DataFrame, stops: dict[str, str], months: list[str]
+) -> pd.DataFrame:
+    """Every department x month: vollständig (every expected service, or while none is
+    expected yet every reporting one, has both channels), unvollständig, fehlt (nothing came),
+    entfällt (every service marked as no longer reported), with a 'detail' such as
+    '3 von 5 vollständig'."""
+    cells = _cells(service_months, catalog, stops, months)
     rows = []
-    for dep in departments["department"]:
-        for month in months:
-            n = int(sizes[dep])
-            if (dep, month) in known.index:
-                r = known.loc[(dep, month)]
-                complete, incomplete = int(r["complete"]), int(r["incomplete"])
-            else:
-                complete = incomplete = 0
-            if complete >= n:
-                state = "vollständig"
-            elif complete + incomplete == 0:
-                state = "fehlt"
-            else:
-                state = "unvollständig"
-            detail = f"{complete} von {n} vollständig"
-            if incomplete:
-                detail += f", {incomplete} unvollständig"
-            rows.append((dep, month, state, detail))
+    for (dep, month), c in cells.groupby(["department", "month"], sort=False):
+        base = c[c["expected"]] if c["expected"].any() else c[c["reported"] | ~c["stopped"]]
+        done = int(base["complete"].sum())
+        if c["stopped"].all() and not c["reported"].any():
+            state = "entfällt"
+        elif not c["reported"].any():
+            state = "fehlt"
+        elif done == len(base):
+            state = "vollständig"
+        else:
+            state = "unvollständig"
+        detail = f"{done} von {len(base)} vollständig"
+        if partial := int((base["reported"] & ~base["complete"]).sum()):
+            detail += f", {partial} unvollständig"
+        rows.append((dep, month, state, detail))
     return pd.DataFrame(rows, columns=["department", "month", "state", "detail"])
+
+
+def months_table(
+    states: pd.DataFrame, service_months: pd.DataFrame, months: list[str], latest: str | None
+) -> pd.DataFrame:
+    """Per month: Monat, Stand (vollständig, unvollständig, vorläufig after the latest complete
+    month), gemeldet ('11 von 12 Leistungen'), and which expected services are missing."""
+    by_month = states.set_index("month")
+    rows = []
+    for month in months:
+        if month not in by_month.index:
+            continue
+        r = by_month.loc[month]
+        expected = service_months[(service_months["month"] == month) & service_months["expected"]]
+        missing = sorted(expected.loc[~expected["complete"], "service"], key=str.casefold)
+        named = ", ".join(missing[:MISSING_NAMED])
+        if len(missing) > MISSING_NAMED:
+            named += f" und {len(missing) - MISSING_NAMED} weitere"
+        if r["complete"]:
+            stand = "vollständig"
+        elif latest is None or month > latest:
+            stand = "vorläufig"
+        else:
+            stand = "unvollständig"
+        rows.append(
+            (
+                format_month(month),
+                stand,
+                f"{format_int(int(r['reported']))} von {format_services(int(r['expected']))}",
+                named or "–",
+            )
+        )
+    return pd.DataFrame(rows, columns=["Monat", "Stand", "gemeldet", "Es fehlen"])
 
 
 def grid_table(grid: pd.DataFrame, row: str, row_title: str) -> pd.DataFrame:
@@ -287,44 +337,11 @@ def targets_table(rows: list[dict]) -> pd.DataFrame:
     )
 
 
-def month_before(month: str, months: int = 1) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def headline(totals: pd.DataFrame, month: str) -> dict[str, dict | None]:
-    """The sums of a month, of the month before and of the same month a year earlier
-    (rows of monthly_totals as dicts; None where that month has no complete figures)."""
-    by_month = totals.set_index("month")
-
-    def row(m: str) -> dict | None:
-        if m not in by_month.index:
-            return None
-        r = by_month.loc[m]
-        return {"month": m, "total": int(r["total"]), "online": int(r["online"]),
-                "share": float(r["online_share"]) if pd.notna(r["online_share"]) else None,
-                "services": int(r["services"])}  # fmt: skip
-
-    return {
-        "current": row(month),
-        "previous": row(month_before(month)),
-        "year": row(month_before(month, 12)),
-    }
-
-
-def share_with_base(row: dict | None) -> str:
-    """'29,8 % (203 von 681)'."""
-    if row is None or row["share"] is None:
-        return "–"
-    base = f"{format_int(row['online'])} von {format_int(row['total'])}"
-    return f"{format_percent(row['share'])} ({base})"
-
-
-def service_markers(online_since: str | None, events: pd.DataFrame) -> pd.DataFrame:
+def service_markers(online_since: object, events: pd.DataFrame) -> pd.DataFrame:
     """Dated marks for a service's time axis: when it went online, and each status change
     of a linked measure ('E-Payment: in Umsetzung'); columns month, label."""
     rows = []
-    if online_since:
+    if online_since := month_or_none(online_since):
         rows.append((online_since, f"online seit {format_month(online_since)}"))
     for on, measure, status in zip(
         events["changed_on"], events["measure"], events["status"], strict=True
@@ -333,10 +350,10 @@ def service_markers(online_since: str | None, events: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows, columns=["month", "label"])
 
 
-def events_table(online_since: str | None, events: pd.DataFrame) -> pd.DataFrame:
+def events_table(online_since: object, events: pd.DataFrame) -> pd.DataFrame:
     """The time-axis marks as text: Datum, Ereignis."""
     rows = []
-    if online_since:
+    if online_since := month_or_none(online_since):
         rows.append((format_month(online_since), "Leistung online verfügbar"))
     for on, measure, prev, status in zip(
         events["changed_on"], events["measure"], events["previous_status"], events["status"],

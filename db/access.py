@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
+from db import audit
 from db.catalog import Catalog
-from db.models import CountChange, Department, Load, Service
+from db.models import CountChange, Department, Load, Service, User, user_departments
 from db.users import ROLE_LABELS, Account, get_account
 from db.writes import CountKey, LoadInfo, LoadResult, apply_counts, begin_write, undo_load
 
@@ -41,6 +42,8 @@ def write_as(engine: Engine, account: Account | None, *roles: str) -> Iterator[C
     """A write transaction that first checks the account's role inside the transaction."""
     with begin_write(engine) as conn:
         require(conn, account, *roles)
+        if account is not None:
+            audit.set_actor(conn, account.username)
         yield conn
 
 
@@ -129,10 +132,28 @@ def load_departments(conn: Connection, load_id: int) -> set[int]:
     )
 
 
+def loader_departments(conn: Connection, usernames: Collection[str]) -> dict[str, frozenset[int]]:
+    """For each name that is a department account: its departments (admins, other roles and
+    names without an account, such as a command-line user, are left out)."""
+    rows = conn.execute(
+        select(User.username, user_departments.c.department_id)
+        .join(user_departments, user_departments.c.user_id == User.id)
+        .where(User.username.in_(list(set(usernames))), User.role == "department")
+    ).all()
+    out: dict[str, set[int]] = {}
+    for name, dep in rows:
+        out.setdefault(name, set()).add(dep)
+    return {name: frozenset(deps) for name, deps in out.items()}
+
+
 def _undo_refusal(
     load_id: int, kind: str, loaded_by: str, departments: set[int],
     allowed: Collection[int] | None, username: str, names: dict[int, str],
+    colleagues: dict[str, frozenset[int]],
 ) -> str | None:  # fmt: skip
+    """Why a department user may not undo a load (None: may). They undo loads that their own
+    account or another department account of one of their departments made, and only if
+    the load changed no other department's counts."""
     if allowed is None:
         return None
     if kind != "counts":
@@ -140,14 +161,18 @@ def _undo_refusal(
             f"Ladevorgang {load_id} hat den Leistungskatalog oder Maßnahmen geladen; das kann "
             "nur die Stabsstelle Digitalisierung (Admin) rückgängig machen."
         )
-    if not departments and loaded_by != username:
-        return f"Ladevorgang {load_id} wurde von „{loaded_by}“ geladen, nicht von Ihnen."
     foreign = sorted(names[d] for d in departments - set(allowed))
     if foreign:
         return (
             f"Ladevorgang {load_id} hat auch Zahlen anderer Fachbereiche geändert "
             f"({', '.join(f'„{n}“' for n in foreign)}). Rückgängig machen kann ihn nur die "
             "Stabsstelle Digitalisierung (Admin)."
+        )
+    if loaded_by != username and not colleagues.get(loaded_by, frozenset()) & set(allowed):
+        return (
+            f"Ladevorgang {load_id} wurde von „{loaded_by}“ geladen, nicht von einem Konto "
+            "Ihrer Fachbereiche. Rückgängig machen kann ihn nur die Stabsstelle "
+            "Digitalisierung (Admin)."
         )
     return None
 
@@ -167,7 +192,7 @@ def undo_refusal(
         return None  # undo_load says that the load does not exist
     return _undo_refusal(
         load_id, load.kind, load.loaded_by, load_departments(conn, load_id), allowed, username,
-        _department_names(conn),
+        _department_names(conn), loader_departments(conn, [load.loaded_by]),
     )  # fmt: skip
 
 
@@ -225,6 +250,7 @@ def visible_loads(conn: Connection, account: Account | None, limit: int = 200) -
         ):
             touched.setdefault(load_id, set()).add(dep)
     names = _department_names(conn)
+    colleagues = loader_departments(conn, {ld.loaded_by for ld in loads})
     out: list[LoadRow] = []
     for ld in loads:
         deps = touched.get(ld.id, set())
@@ -233,7 +259,7 @@ def visible_loads(conn: Connection, account: Account | None, limit: int = 200) -
         refusal = None
         if ld.kind == "counts" and ld.state == "loaded":
             refusal = _undo_refusal(
-                ld.id, ld.kind, ld.loaded_by, deps, allowed, account.username, names
+                ld.id, ld.kind, ld.loaded_by, deps, allowed, account.username, names, colleagues
             )
         out.append(
             LoadRow(

@@ -3,8 +3,21 @@
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute
 
+from db import figures
 from db.models import (
     ActionField,
     CountChange,
@@ -15,9 +28,9 @@ from db.models import (
     MonthlyCount,
     Service,
     measure_services,
-    monthly_uptake,
 )
 from db.queries import UPTAKE_COLUMNS
+from db.stops import stops
 
 COUNT_KEY = ["service_id", "month", "channel", "source"]
 COUNT_COLUMNS = [*COUNT_KEY, "value"]
@@ -26,7 +39,6 @@ MEASURE_COLUMNS = [
     "responsible", "start", "end", "status", "status_since", "note", "note_date",
 ]  # fmt: skip
 CHANGE_COLUMNS = ["field", "measure", "measure_id", "changed_on", "previous_status", "status"]
-CHUNK = 500
 
 
 def end_of_day(cutoff: date) -> datetime:
@@ -34,133 +46,89 @@ def end_of_day(cutoff: date) -> datetime:
     return datetime.combine(cutoff + timedelta(days=1), time.min)
 
 
-def _chunks(items: list, size: int = CHUNK):  # noqa: ANN202
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _later_loads(conn: Connection, bound: datetime) -> list[int]:
+def _later_loads(bound: datetime) -> Select:
     """Counts loads that were loaded, or undone, at or after the bound."""
-    return list(
-        conn.scalars(
-            select(Load.id).where(
-                Load.kind == "counts", or_(Load.loaded_at >= bound, Load.undone_at >= bound)
-            )
-        )
+    return select(Load.id).where(
+        Load.kind == "counts", or_(Load.loaded_at >= bound, Load.undone_at >= bound)
     )
 
 
-def counts_as_of(conn: Connection, cutoff: date | None) -> pd.DataFrame:
-    """Every stored count as it stood at the end of the cut-off day (None: as it is now).
+def counts_as_of(conn: Connection, cutoff: date | None) -> FromClause:
+    """Every stored count as it stood at the end of the cut-off day (None: as it is now), as
+    a selectable with monthly_counts' columns (service_id, month, channel, source, value).
 
-    Current values, with the keys that a later load or undo touched rebuilt from the change
-    log: the last event up to the bound decides (a load sets its new value, an undo puts the
-    old value back, None meaning the count did not exist).
+    The current counts, except that each key a later load or undo touched is rebuilt from
+    the change log: the last event before the bound decides (a load sets its new value, an
+    undo puts the old value back, NULL meaning the count did not exist then).
     """
-    current = pd.DataFrame(
-        conn.execute(select(*(getattr(MonthlyCount, c) for c in COUNT_COLUMNS))).all(),
-        columns=COUNT_COLUMNS,
-    )
+    mc = MonthlyCount.__table__
     if cutoff is None:
-        return current
+        return mc
     bound = end_of_day(cutoff)
-    later = _later_loads(conn, bound)
-    if not later:
-        return current
-    cc = CountChange
-    touched: set[tuple] = set()
-    for ids in _chunks(later):
-        touched |= set(
-            conn.execute(
-                select(cc.service_id, cc.month, cc.channel, cc.source).where(cc.load_id.in_(ids))
-            ).all()
-        )
-    months = sorted({k[1] for k in touched})
-    rows = []
-    for chunk in _chunks(months):
-        rows += conn.execute(
-            select(
-                cc.service_id, cc.month, cc.channel, cc.source, cc.old_value, cc.new_value,
-                cc.load_id, Load.loaded_at, Load.undone_at,
-            )
-            .join(Load, Load.id == cc.load_id)
-            .where(cc.month.in_(chunk))
-        ).all()  # fmt: skip
-    # (time, load id, 0 = load / 1 = undo) orders the events; same-second loads by id.
-    last: dict[tuple, tuple[tuple, int | None]] = {}
-    for sid, month, channel, source, old, new, load_id, loaded_at, undone_at in rows:
-        key = (sid, month, channel, source)
-        if key not in touched:
-            continue
-        events = []
-        if loaded_at < bound:
-            events.append(((loaded_at, load_id, 0), new))
-        if undone_at is not None and undone_at < bound:
-            events.append(((undone_at, load_id, 1), old))
-        for order, value in events:
-            if key not in last or order > last[key][0]:
-                last[key] = (order, value)
-    keep = ~pd.MultiIndex.from_frame(current[COUNT_KEY]).isin(list(touched))
-    rebuilt = pd.DataFrame(
-        [(*k, v) for k, (_o, v) in last.items() if v is not None], columns=COUNT_COLUMNS
+    if conn.scalar(_later_loads(bound).limit(1)) is None:
+        return mc
+    cc = CountChange.__table__
+    touched = select(*(cc.c[k] for k in COUNT_KEY)).where(cc.c.load_id.in_(_later_loads(bound)))
+    touched = touched.distinct().cte("touched")
+
+    def events(value: ColumnElement, at: InstrumentedAttribute, step: int) -> Select:
+        return (
+            select(*(cc.c[k] for k in COUNT_KEY), value.label("value"), at.label("at"),
+                   cc.c.load_id, literal(step).label("step"))
+            .join(Load, Load.id == cc.c.load_id)
+            .join(touched, and_(*(touched.c[k] == cc.c[k] for k in COUNT_KEY)))
+            .where(at < bound)
+        )  # fmt: skip
+
+    both = union_all(
+        events(cc.c.new_value, Load.loaded_at, 0), events(cc.c.old_value, Load.undone_at, 1)
+    ).subquery("events")
+    # The last event per key: latest time, then the later load, then an undo after its load.
+    order = (both.c.at.desc(), both.c.load_id.desc(), both.c.step.desc())
+    ranked = select(
+        *(both.c[k] for k in COUNT_KEY),
+        both.c.value,
+        func.row_number().over(partition_by=[both.c[k] for k in COUNT_KEY], order_by=order)
+        .label("n"),
+    ).subquery("ranked")  # fmt: skip
+    rebuilt = select(*(ranked.c[k] for k in COUNT_COLUMNS)).where(
+        ranked.c.n == 1, ranked.c.value.is_not(None)
     )
-    out = pd.concat([current[keep], rebuilt], ignore_index=True) if len(rebuilt) else current[keep]
-    out = out.astype({"service_id": int, "value": int})
-    return out.sort_values(COUNT_KEY, ignore_index=True)
-
-
-def uptake_from_counts(conn: Connection, counts: pd.DataFrame) -> pd.DataFrame:
-    """The monthly_uptake view's rule applied to counts: portal figure wins for online."""
-    services = pd.DataFrame(
-        conn.execute(
-            select(Service.id, Service.name, Department.name).join(
-                Department, Department.id == Service.department_id
-            )
-        ).all(),
-        columns=["service_id", "service", "department"],
+    kept = (
+        select(*(mc.c[k] for k in COUNT_COLUMNS))
+        .outerjoin(touched, and_(*(touched.c[k] == mc.c[k] for k in COUNT_KEY)))
+        .where(touched.c.service_id.is_(None))
     )
-    if counts.empty:
-        return pd.DataFrame(columns=UPTAKE_COLUMNS)
-    wide = counts.pivot_table(
-        index=["service_id", "month"], columns=["channel", "source"], values="value", aggfunc="max"
-    )
-
-    def col(channel: str, source: str | None = None) -> pd.Series:
-        cols = [c for c in wide.columns if c[0] == channel and source in (None, c[1])]
-        if not cols:
-            return pd.Series(float("nan"), index=wide.index)
-        return wide[cols].max(axis=1)
-
-    office = col("office")
-    online = col("online", "portal").fillna(col("online", "report"))
-    total = office + online
-    share = (online / total).where(total > 0)
-    df = pd.DataFrame({"total": total, "online": online, "online_share": share}).reset_index()
-    df = df.merge(services, on="service_id")
-    for c in ("total", "online"):
-        df[c] = df[c].astype("Int64")
-    df["online_share"] = df["online_share"].astype(float)
-    return df[UPTAKE_COLUMNS].sort_values(["service", "month"], ignore_index=True)
+    return union_all(kept, rebuilt).subquery("counts_as_of")
 
 
 def uptake_as_of(conn: Connection, cutoff: date | None) -> pd.DataFrame:
     """One row per service and month, as the monthly_uptake view showed it at the cut-off."""
-    if cutoff is None or not _later_loads(conn, end_of_day(cutoff)):
-        v = monthly_uptake.c
-        df = pd.DataFrame(
-            conn.execute(select(*v).order_by(v.service, v.month)).all(), columns=UPTAKE_COLUMNS
-        )
-        for c in ("total", "online"):
-            df[c] = df[c].astype("Int64")
-        df["online_share"] = df["online_share"].astype(float)
-        return df
-    return uptake_from_counts(conn, counts_as_of(conn, cutoff))
+    stmt = figures.uptake_select(counts_as_of(conn, cutoff))
+    df = pd.DataFrame(
+        conn.execute(stmt.order_by(Service.name, stmt.selected_columns.month)).all(),
+        columns=UPTAKE_COLUMNS,
+    )
+    for c in ("total", "online"):
+        df[c] = pd.array(df[c], dtype="Int64")
+    df["online_share"] = pd.to_numeric(df["online_share"], errors="coerce").astype(float)
+    return df
 
 
-def latest_complete_month(uptake: pd.DataFrame) -> str | None:
-    """The newest month in which at least one service has both channels reported."""
-    complete = uptake.loc[uptake["total"].notna(), "month"]
-    return None if complete.empty else str(complete.max())
+def service_months_as_of(
+    conn: Connection, cutoff: date | None, uptake: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """db.figures.service_months as it stood at the cut-off (uptake: uptake_as_of, if read
+    already); the marks "no longer reported" set by the end of that day count."""
+    uptake = uptake_as_of(conn, cutoff) if uptake is None else uptake
+    coverage = uptake.assign(complete=uptake["total"].notna())
+    return figures.service_months(coverage, stops(conn, end_of_day(cutoff) if cutoff else None))
+
+
+def month_states_as_of(
+    conn: Connection, cutoff: date | None, uptake: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    return figures.month_states(service_months_as_of(conn, cutoff, uptake))
 
 
 def _updates(conn: Connection, cutoff: date | None) -> pd.DataFrame:
@@ -243,11 +211,3 @@ def services(conn: Connection) -> pd.DataFrame:
         .order_by(Department.name, Service.name)
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=["service", "department", "online_since"])
-
-
-def complete_months(conn: Connection) -> list[str]:
-    """Months in which at least one service has both channels reported, oldest first."""
-    v = monthly_uptake.c
-    return list(
-        conn.scalars(select(v.month).where(v.total.is_not(None)).distinct().order_by(v.month))
-    )

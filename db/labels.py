@@ -15,6 +15,8 @@ LOAD_KIND_LABELS = {
     "counts": "Antragszahlen",
     "measures": "Maßnahmen",
 }
+# The same as the object of a sentence ("Ladevorgang 3 hat den Leistungskatalog geladen").
+LOAD_KIND_OBJECTS = {**LOAD_KIND_LABELS, "services": "den Leistungskatalog"}
 LOAD_STATE_LABELS = {
     "loaded": "geladen",
     "unchanged": "unverändert",
@@ -37,3 +39,11 @@ REMINDER_STATE_LABELS = {
     "failed": "nicht gesendet",
     "sending": "Versand abgebrochen",
 }
+# Where an online figure came from: the department's report (or long table), or the portal.
+SOURCE_LABELS = {"report": "Monatsmeldung", "portal": "Serviceportal"}
+CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}
+
+
+def field_label(group: object, field: str) -> str:
+    """'Group › Field' where the strategy has a group above the action field, else the field."""
+    return f"{group} › {field}" if isinstance(group, str) and group else field

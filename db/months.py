@@ -1,5 +1,9 @@
 """Month arithmetic on 'YYYY-MM' strings, the form months are stored in."""
 
+import re
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
 
 def add_months(month: str, n: int) -> str:
     """'2021-10' plus n months (n may be negative)."""

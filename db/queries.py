@@ -1,8 +1,9 @@
 """Read queries for the dashboard: typed functions returning DataFrames or plain values."""
 
 import pandas as pd
-from sqlalchemy import Connection, Float, Select, case, cast, func, select
+from sqlalchemy import Connection, Select, func, select
 
+from db import figures
 from db.models import (
     ActionField,
     CountChange,
@@ -17,7 +18,8 @@ from db.models import (
     measure_services,
     monthly_uptake,
 )
-from db.months import months_between
+from db.months import add_months, months_between
+from db.stops import stops
 from db.writes import DATA_VERSION, DEMO_FLAG
 
 UPTAKE_COLUMNS = ["service", "department", "month", "total", "online", "online_share"]
@@ -46,18 +48,34 @@ def service_count(conn: Connection) -> int:
     return conn.scalar(select(func.count()).select_from(Service)) or 0
 
 
+def service_months(conn: Connection) -> pd.DataFrame:
+    """Per service and month: reported, complete, expected (see db.figures.service_months)."""
+    return figures.service_months(coverage(conn), stops(conn))
+
+
+def month_states(conn: Connection) -> pd.DataFrame:
+    """Per month: expected services, how many reported both channels, complete or not."""
+    return figures.month_states(service_months(conn))
+
+
 def latest_complete_month(conn: Connection) -> str | None:
-    """The newest month in which at least one service has both channels reported."""
-    v = monthly_uptake.c
-    # Newest month first, each checked on its own: a filter on the month reaches into the
-    # view's grouping (month index), where MAX over the whole view would group every count.
-    months = conn.scalars(
-        select(MonthlyCount.month).distinct().order_by(MonthlyCount.month.desc())
-    ).all()
-    for month in months:
-        if conn.scalar(select(v.month).where(v.month == month, v.total.is_not(None)).limit(1)):
-            return month
-    return None
+    """The newest month in which every expected service has both channels (db.figures)."""
+    return figures.latest_complete_month(month_states(conn))
+
+
+def headline_uptake(conn: Connection, month: str) -> pd.DataFrame:
+    """The rows a month's figures rest on: the month, the one before, the one a year before,
+    and the later ones (provisional)."""
+    return uptake(conn, start=add_months(month, -12))
+
+
+def headline(conn: Connection, states: pd.DataFrame | None = None) -> figures.Headline | None:
+    """The latest complete month's figures with its changes (None while there is none)."""
+    states = month_states(conn) if states is None else states
+    month = figures.latest_complete_month(states)
+    if month is None:
+        return None
+    return figures.headline(headline_uptake(conn, month), states)
 
 
 def month_overview(conn: Connection, month: str) -> pd.DataFrame:
@@ -105,16 +123,7 @@ def _uptake_select(service_names: list[str] | None, start: str | None, end: str 
     filter on it can take effect (1.2 s for one service among 6,000). tests/test_queries.py
     checks that both give the same rows."""
     mc = MonthlyCount
-    online = mc.channel == "online"
-    portal = func.max(case((online & (mc.source == "portal"), mc.value)))
-    counts = select(
-        mc.service_id,
-        mc.month,
-        func.max(case((mc.channel == "office", mc.value))).label("office"),
-        func.coalesce(portal, func.max(case((online & (mc.source == "report"), mc.value))))
-        .label("online"),
-        func.max(case((online & (mc.source == "portal"), 1), else_=0)).label("portal"),
-    ).group_by(mc.service_id, mc.month)  # fmt: skip
+    counts = select(mc.service_id, mc.month, mc.channel, mc.source, mc.value)
     if service_names is not None:
         ids = select(Service.id).where(Service.name.in_(service_names))
         counts = counts.where(mc.service_id.in_(ids))
@@ -122,23 +131,8 @@ def _uptake_select(service_names: list[str] | None, start: str | None, end: str 
         counts = counts.where(mc.month >= start)
     if end:
         counts = counts.where(mc.month <= end)
-    c = counts.subquery()
-    both = c.c.office.is_not(None) & c.c.online.is_not(None)
-    total = c.c.office + c.c.online
-    return (
-        select(
-            Service.name,
-            Department.name,
-            c.c.month,
-            case((both, total)),
-            c.c.online,
-            case((both & (total > 0), cast(c.c.online, Float) / total)),
-            c.c.portal,
-        )
-        .join(Service, Service.id == c.c.service_id)
-        .join(Department, Department.id == Service.department_id)
-        .order_by(Service.name, c.c.month)
-    )
+    stmt = figures.uptake_select(counts.subquery("counts"), with_source=True)
+    return stmt.order_by(Service.name, stmt.selected_columns.month)
 
 
 def uptake(
@@ -161,23 +155,19 @@ def monthly_totals(
 ) -> pd.DataFrame:
     """Per month (from start on), the sums over all services with both channels reported
     (month, total, online, online_share, services = how many services are in the sum);
-    oldest first."""
-    v = monthly_uptake.c
-    stmt = (
-        select(v.month, func.sum(v.total), func.sum(v.online), func.count())
-        .where(v.total.is_not(None))
-        .group_by(v.month)
-        .order_by(v.month)
-    )
+    oldest first (db.figures.monthly_sums)."""
+    rows = uptake(conn, start=start)
     if department:
-        stmt = stmt.where(v.department == department)
-    if start:
-        stmt = stmt.where(v.month >= start)
-    df = _frame(conn, stmt, ["month", "total", "online", "services"])
-    df["total"] = df["total"].astype("int64")
-    df["online"] = df["online"].astype("int64")
-    df["online_share"] = (df["online"] / df["total"]).where(df["total"] > 0)
-    return df[TOTAL_COLUMNS]
+        rows = rows[rows["department"] == department]
+    return figures.monthly_sums(rows)[TOTAL_COLUMNS]
+
+
+def complete_series(
+    conn: Connection, start: str | None = None, states: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """monthly_totals of the complete months only: what charts and projections show."""
+    states = month_states(conn) if states is None else states
+    return figures.complete_series(uptake(conn, start=start), states)
 
 
 def measures(conn: Connection) -> pd.DataFrame:
@@ -263,33 +253,6 @@ def coverage(
     df = _frame(conn, stmt, COVERAGE_COLUMNS)
     df["complete"] = df["complete"].astype(bool)
     return df
-
-
-def coverage_by_department(
-    conn: Connection, start: str | None = None, end: str | None = None
-) -> pd.DataFrame:
-    """Per department and month: services with complete and with incomplete figures, and
-    the department's number of services (the rest of them are missing)."""
-    v = monthly_uptake.c
-    complete = func.sum(case((v.total.is_not(None), 1), else_=0))
-    stmt = select(v.department, v.month, complete, func.count()).group_by(v.department, v.month)
-    if start:
-        stmt = stmt.where(v.month >= start)
-    if end:
-        stmt = stmt.where(v.month <= end)
-    df = _frame(conn, stmt, ["department", "month", "complete", "reported"])
-    sizes = _frame(
-        conn,
-        select(Department.name, func.count(Service.id))
-        .join(Service, Service.department_id == Department.id)
-        .group_by(Department.name),
-        ["department", "services"],
-    )
-    df = df.merge(sizes, on="department", how="left")
-    df["complete"] = df["complete"].astype(int)
-    df["incomplete"] = df.pop("reported").astype(int) - df["complete"]
-    df["missing"] = (df["services"] - df["complete"] - df["incomplete"]).clip(lower=0)
-    return df.sort_values(["department", "month"], ignore_index=True)
 
 
 def department_loads(conn: Connection) -> pd.DataFrame:

@@ -4,9 +4,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from db.models import ActionField, Service, Setting, measure_services, monthly_uptake
+from db.queries import latest_complete_month
 from db.writes import set_setting
 
 AGENDA_KEY = "session_agenda"
@@ -48,7 +49,7 @@ def service_names(conn: Connection) -> list[str]:
 def default_services(conn: Connection) -> list[str]:
     """Services linked to measures with the most requests in the latest complete month."""
     v = monthly_uptake.c
-    latest = conn.scalar(select(func.max(v.month)).where(v.total.is_not(None)))
+    latest = latest_complete_month(conn)
     linked = select(Service.name).join(
         measure_services, measure_services.c.service_id == Service.id
     )

@@ -1,7 +1,6 @@
 """Target online shares: saving and deleting them, the linear trend projection and the status."""
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,12 +10,12 @@ from sqlalchemy import Connection, delete, select, update
 from db.access import require
 from db.german import format_month, format_percent
 from db.models import Service, Target
+from db.months import MONTH_RE
 from db.users import Account
 from db.writes import bump_data_version
 
 # Who may set targets; the write functions check it again against the stored account.
 TARGET_ROLES = ("admin",)
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # The trend is fitted to this many latest months with figures.
 TREND_MONTHS = 12
 MIN_TREND_MONTHS = 3

@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from db.figures import monthly_sums
 from db.german import MONTH_ABBR, MONTH_FULL, format_month
 
 # Okabe-Ito, colour-blind safe; lines are told apart by stroke dash as well.
@@ -142,8 +143,7 @@ def volume_bars(
     big: bool = False,
 ) -> alt.TopLevelMixin:
     """Requests per month over the given services, stacked: online and other channels."""
-    df = uptake[uptake["total"].notna()]
-    sums = df.groupby("month", as_index=False)[["total", "online"]].sum()
+    sums = monthly_sums(uptake)
     sums["office"] = sums["total"] - sums["online"]
     long = sums.melt(id_vars="month", value_vars=["online", "office"], var_name="channel")
     long["channel"] = long["channel"].map({"online": "online", "office": "vor Ort / andere Wege"})

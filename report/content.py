@@ -1,16 +1,15 @@
 """The report's content as a list of neutral blocks, built from a snapshot (German text)."""
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from db.german import format_int, format_month, format_percent, format_points
-from db.models import STATUS_LABELS
+from db import figures
+from db.german import format_int, format_month, format_percent, format_points, format_services
+from db.labels import STATUS_LABELS
 from db.months import add_months, months_between
-from report import charts
-from report.snapshot import overall
+from report import charts, phrases
 
 SMALL_BASE = charts.SMALL_BASE
 CHART_MAX_SERVICES = 4
@@ -74,12 +73,17 @@ def status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status or "", status or "–")
 
 
-def share_text(total: int | None, online: int | None) -> str:
-    """'29,8 %' or, on a small base, '(14,3 %)*'."""
-    if not total:
+def share_text(share: float | None, total: int | None) -> str:
+    """'29,8 %' or, on a small base, '(14,3 %)*'; '–' without a share."""
+    if share is None or share != share or not total:
         return "–"
-    text = format_percent(online / total)
+    text = format_percent(share)
     return f"({text})*" if total < SMALL_BASE else text
+
+
+def _row_share(r: dict) -> str:
+    """A stored row's share, or 'unvollständig' where a channel is missing."""
+    return share_text(r["online_share"], r["total"]) if r["total"] is not None else "unvollständig"
 
 
 def _uptake_frame(snapshot: dict) -> pd.DataFrame:
@@ -91,6 +95,15 @@ def _uptake_frame(snapshot: dict) -> pd.DataFrame:
         df[c] = df[c].astype("Int64")
     df["online_share"] = df["online_share"].astype(float)
     return df
+
+
+def _states(snapshot: dict, uptake: pd.DataFrame) -> pd.DataFrame:
+    """The month states stored with the snapshot; a report stored before they were (version
+    1) gets them recomputed from its own months."""
+    if "months" in snapshot:
+        return pd.DataFrame(snapshot["months"], columns=figures.MONTH_COLUMNS)
+    coverage = uptake.assign(complete=uptake["total"].notna())
+    return figures.month_states(figures.service_months(coverage))
 
 
 class _Numbers:
@@ -117,7 +130,8 @@ def _service_sentence(row: dict, month: str) -> str:
         return f"{name}: für {month_name} liegen noch keine vollständigen Zahlen vor."
     return (
         f"{name}: {format_int(total)} Anträge im {format_month(month, long=True)} insgesamt, "
-        f"davon {format_int(online)} über das Serviceportal ({share_text(total, online)})."
+        f"davon {format_int(online)} über das Serviceportal "
+        f"({share_text(row['online_share'], total)})."
     )
 
 
@@ -168,48 +182,77 @@ def _title_page(s: dict) -> list[Block]:
     return blocks
 
 
-def _overview(s: dict, n: _Numbers) -> list[Block]:
+def _changes_sentence(fig: figures.MonthFigures) -> str:
+    """'Veränderung zum Vormonat: ±0,0 Pp. (12 Leistungen in beiden Monaten), ...'."""
+    parts = [
+        f"zum {label}: {format_points(change.points)} ({phrases.in_both(change)})"
+        for label, change in (("Vormonat", fig.previous), ("Vorjahresmonat", fig.year))
+        if change is not None
+    ]
+    return f" Veränderung der Onlinequote {' und '.join(parts)}." if parts else ""
+
+
+def _previous_sentence(s: dict, uptake: pd.DataFrame) -> str:
+    """The share of the same services in the last report's month, and the change since."""
+    prev = s["previous"]
+    if not prev or "uptake" not in prev:
+        return ""
+    then = pd.DataFrame(prev["uptake"], columns=["service", "month", "total", "online"])
+    now = uptake[uptake["month"] == s["period_end"]]
+    if then.empty or now.empty or (change := figures.compare(now, then)) is None:
+        return ""
+    return (
+        f" Im letzten Bericht ({format_month(prev['period_end'], long=True)}) lag die "
+        f"Onlinequote derselben {format_services(change.services)} bei "
+        f"{share_text(change.then.share, change.then.total)} ({format_points(change.points)})."
+    )
+
+
+def _overview(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
     end = s["period_end"]
-    now = overall(s["uptake"], end)
+    fig = figures.month_figures(uptake, _states(s, uptake), end)
+    now = fig.current
     blocks: list[Block] = [Heading("Überblick", 1)]
-    if now["services"]:
+    if now.services:
         text = (
-            f"Im {format_month(end, long=True)} wurden bei {now['services']} erfassten "
-            f"Leistungen insgesamt {format_int(now['total'])} Anträge gestellt, davon "
-            f"{format_int(now['online'])} über das Serviceportal "
-            f"({share_text(now['total'], now['online'])})."
+            f"Im {format_month(end, long=True)} wurden bei {now.services} erfassten "
+            f"Leistungen insgesamt {format_int(now.total)} Anträge gestellt, davon "
+            f"{format_int(now.online)} über das Serviceportal "
+            f"({share_text(now.share, now.total)})."
         )
-        prev = (s["previous"] or {}).get("overall")
-        if prev and prev["total"]:
-            delta = now["online"] / now["total"] - prev["online"] / prev["total"]
-            text += (
-                f" Im letzten Bericht ({format_month(prev['month'], long=True)}) lag die "
-                f"Onlinequote bei {share_text(prev['total'], prev['online'])} "
-                f"({format_points(delta)})."
-            )
+        if not fig.state.complete:
+            text += f" Der Monat ist noch nicht vollständig ({phrases.provisional(fig.state)})."
+        text += _changes_sentence(fig) + _previous_sentence(s, uptake)
         blocks.append(Paragraph(text))
     else:
-        blocks.append(
-            Paragraph(
-                f"Für {format_month(end, long=True)} lagen zum Stichtag keine vollständigen "
-                "Antragszahlen vor."
-            )
+        text = (
+            f"Für {format_month(end, long=True)} lagen zum Stichtag keine vollständigen "
+            "Antragszahlen vor."
         )
+        if fig.state.expected:
+            text += f" Stand: {phrases.provisional(fig.state)}."
+        blocks.append(Paragraph(text))
+    measures = pd.DataFrame(
+        [
+            {"group": f["group"], "field": f["name"], "field_position": i, "status": m["status"]}
+            for i, f in enumerate(s["fields"])
+            for m in f["measures"]
+        ],
+        columns=["group", "field", "field_position", "status"],
+    )
+    counts = figures.status_counts(measures)
     # Only the statuses that occur: fewer, wider columns keep the German headers whole.
-    present = {m["status"] for f in s["fields"] for m in f["measures"]}
-    statuses = [k for k in STATUS_LABELS if k in present]
-    rows = []
-    totals: Counter = Counter()
-    for f in s["fields"]:
-        counts = Counter(m["status"] for m in f["measures"])
-        totals.update(counts)
-        rows.append(
-            [f["name"], *(format_int(counts[k]) for k in statuses), format_int(len(f["measures"]))]
-        )
+    statuses = [k for k in STATUS_LABELS if counts.loc[counts["status"] == k, "count"].sum()]
+    rows = [
+        [field, *(format_int(c.loc[c["status"] == k, "count"].sum()) for k in statuses),
+         format_int(c["count"].sum())]
+        for field, c in counts.groupby("field", sort=False)
+    ]  # fmt: skip
     if rows:
         rows.append(
-            ["Gesamt", *(format_int(totals[k]) for k in statuses), format_int(sum(totals.values()))]
-        )
+            ["Gesamt", *(format_int(counts.loc[counts["status"] == k, "count"].sum())
+                         for k in statuses), format_int(counts["count"].sum())]
+        )  # fmt: skip
         blocks.append(
             Table(
                 ["Handlungsfeld", *(STATUS_LABELS[k] for k in statuses), "gesamt"],
@@ -299,29 +342,13 @@ def _fields(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
     return blocks
 
 
-def _period_rows(s: dict) -> list[list[str]]:
-    months = set(months_between(s["period_start"], s["period_end"]))
-    first, last = s["period_start"], s["period_end"]
-    out = []
-    for svc in sorted({r["service"] for r in s["uptake"]}):
-        rows = [r for r in s["uptake"] if r["service"] == svc and r["month"] in months]
-        complete = [r for r in rows if r["total"] is not None]
-        if not complete:
-            continue
-        total = sum(r["total"] for r in complete)
-        online = sum(r["online"] for r in complete)
-        share = {r["month"]: r["online_share"] for r in complete if r["online_share"] is not None}
-        delta = share[last] - share[first] if first in share and last in share else None
-        out.append(
-            [
-                svc,
-                format_int(total),
-                format_int(online),
-                share_text(total, online),
-                format_points(delta),
-            ]
-        )
-    return out
+def _period_rows(s: dict, uptake: pd.DataFrame) -> list[list[str]]:
+    period = figures.service_period(uptake, s["period_start"], s["period_end"])
+    return [
+        [r.service, format_int(r.total), format_int(r.online),
+         share_text(r.online_share, r.total), format_points(r.change)]
+        for r in period.itertuples(index=False)
+    ]  # fmt: skip
 
 
 def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
@@ -359,7 +386,7 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
                 r["department"],
                 format_int(r["total"]),
                 format_int(r["online"]),
-                share_text(r["total"], r["online"]) if r["total"] is not None else "unvollständig",
+                _row_share(r),
             ]
         )
     if month_rows:
@@ -372,7 +399,7 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
                 n.table(f"Anträge je Leistung im {format_month(end, long=True)}"),
             )
         )
-    period = _period_rows(s)
+    period = _period_rows(s, uptake)
     if period and start != end:
         blocks.append(
             Table(
@@ -513,7 +540,7 @@ def _appendix(s: dict, n: _Numbers) -> list[Block]:
             format_month(r["month"]),
             format_int(r["total"]),
             format_int(r["online"]),
-            share_text(r["total"], r["online"]) if r["total"] is not None else "unvollständig",
+            _row_share(r),
         ]
         for r in sorted(s["uptake"], key=lambda r: (r["service"], r["month"]))
         if r["month"] in months
@@ -546,6 +573,7 @@ def _notes(s: dict) -> list[Block]:
                 "maßgeblich; sonst gilt die Monatsmeldung des Fachbereichs.",
                 "Ein Monat, für den nur einer der beiden Wege gemeldet wurde, gilt als "
                 "unvollständig und hat keine Onlinequote.",
+                phrases.COMPLETE_DEFINITION,
                 f"Alle Zahlen und Sachstände geben den Datenstand am Ende des Stichtags "
                 f"{german_date(s['cutoff'])} wieder; später geladene Daten sind nicht "
                 "berücksichtigt.",
@@ -561,7 +589,7 @@ def build_blocks(snapshot: dict) -> list[Block]:
     uptake = _uptake_frame(snapshot)
     return [
         *_title_page(snapshot),
-        *_overview(snapshot, n),
+        *_overview(snapshot, uptake, n),
         *_fields(snapshot, uptake, n),
         *_uptake(snapshot, uptake, n),
         *_changes(snapshot, n),

@@ -1,55 +1,50 @@
-"""What the Sitzungsmodus slides show, as German display tables (pure pandas, no Streamlit)."""
+"""What the Sitzungsmodus slides show, as German display tables (pure pandas, no Streamlit).
+
+The figures come from db.figures; this module only formats them.
+"""
 
 import pandas as pd
 
-from db.asof import latest_complete_month
+from db.figures import Headline
 from db.german import format_int, format_month, format_percent, format_points
-from db.models import STATUS_LABELS
+from db.labels import STATUS_LABELS, field_label
 from db.months import add_months
+from report import phrases
 
 RECENT_MONTHS = 12
 
 
-def _sums(uptake: pd.DataFrame, month: str) -> tuple[int, int] | None:
-    rows = uptake[(uptake["month"] == month) & uptake["total"].notna()]
-    if rows.empty:
+def overview_figures(headline: Headline | None) -> dict | None:
+    """The headline as the overview slide prints it; None while no month is complete."""
+    if headline is None:
         return None
-    return int(rows["total"].sum()), int(rows["online"].sum())
-
-
-def overview_figures(uptake: pd.DataFrame) -> dict | None:
-    """Headline figures of the latest complete month; None when there is none."""
-    month = latest_complete_month(uptake)
-    if month is None:
-        return None
-    total, online = _sums(uptake, month)  # type: ignore[misc]
-    share = online / total if total else None
-    out = {
-        "month": format_month(month, long=True),
-        "share": format_percent(share),
-        "base": f"{format_int(online)} von {format_int(total)} Anträgen",
-        "total": format_int(total),
-        "online": format_int(online),
-        "delta_month": None,
-        "delta_year": None,
+    fig = headline.figures
+    cur = fig.current
+    return {
+        "month": format_month(fig.month, long=True),
+        "share": format_percent(cur.share),
+        "base": phrases.online_of_total(cur),
+        "total": format_int(cur.total),
+        "online": format_int(cur.online),
+        "delta_month": format_points(fig.previous.points) if fig.previous else "–",
+        "delta_year": format_points(fig.year.points) if fig.year else "–",
+        "month_basis": phrases.change_caption(fig.previous, cur),
+        "year_basis": phrases.change_caption(fig.year, cur),
+        "provisional": [phrases.provisional(s) for s in headline.later[-1:]],
     }
-    for key, back in (("delta_month", 1), ("delta_year", 12)):
-        earlier = _sums(uptake, add_months(month, -back))
-        if earlier and earlier[0] and share is not None:
-            # Rounded first, so a tiny drop shows as "±0,0 Pp." rather than "−0,0 Pp.".
-            out[key] = format_points(round(share - earlier[1] / earlier[0], 4))
-    return out
 
 
-def status_counts(measures: pd.DataFrame) -> pd.DataFrame:
-    """Handlungsfeld x status: how many measures stand where (German column names)."""
-    if measures.empty:
+def status_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """db.figures.status_counts as Handlungsfeld x status (statuses that occur) and gesamt."""
+    if counts.empty:
         return pd.DataFrame(columns=["Handlungsfeld"])
-    table = pd.crosstab(measures["field"], measures["status"])
-    order = list(dict.fromkeys(measures["field"]))
-    statuses = [s for s in STATUS_LABELS if s in table.columns]
-    table = table.reindex(index=order, columns=statuses, fill_value=0)
-    table["gesamt"] = table.sum(axis=1)
+    labels = [field_label(g, f) for g, f in zip(counts["group"], counts["field"], strict=True)]
+    wide = counts.assign(field=labels).pivot_table(
+        index="field", columns="status", values="count", aggfunc="sum", sort=False
+    )
+    statuses = [s for s in STATUS_LABELS if s in wide.columns and wide[s].sum()]
+    table = wide.reindex(index=list(dict.fromkeys(labels)), columns=statuses).astype(int)
+    table["gesamt"] = wide.sum(axis=1).astype(int)
     table = table.rename(columns=STATUS_LABELS)
     table.index.name = "Handlungsfeld"
     return table.reset_index()
@@ -73,31 +68,23 @@ def linked_services(measures: pd.DataFrame, links: pd.DataFrame, field_id: int) 
     return sorted(set(links.loc[links["measure_id"].isin(ids), "service"]))
 
 
-def recent(uptake: pd.DataFrame, services: list[str], months: int = RECENT_MONTHS) -> pd.DataFrame:
-    """The services' last months up to the latest complete month (for the slide charts)."""
-    end = latest_complete_month(uptake)
-    if end is None:
-        return uptake.iloc[0:0]
-    start = add_months(end, -(months - 1))
-    keep = uptake["service"].isin(services) & uptake["month"].between(start, end)
+def recent(
+    uptake: pd.DataFrame, services: list[str], month: str, months: int = RECENT_MONTHS
+) -> pd.DataFrame:
+    """The services' last months up to `month`, the latest complete one (slide charts)."""
+    start = add_months(month, -(months - 1))
+    keep = uptake["service"].isin(services) & uptake["month"].between(start, month)
     return uptake[keep]
 
 
-def latest_month(uptake: pd.DataFrame) -> str | None:
-    month = latest_complete_month(uptake)
-    return format_month(month, long=True) if month else None
-
-
-def latest(uptake: pd.DataFrame, services: list[str]) -> pd.DataFrame:
-    """The services' rows of the latest complete month."""
-    month = latest_complete_month(uptake)
+def latest(uptake: pd.DataFrame, services: list[str], month: str) -> pd.DataFrame:
+    """The services' rows of `month`."""
     return uptake[(uptake["month"] == month) & uptake["service"].isin(services)]
 
 
-def service_rows(uptake: pd.DataFrame, services: list[str]) -> pd.DataFrame:
-    """The services' figures in the latest complete month, German formats."""
-    month = latest_complete_month(uptake)
-    rows = uptake[(uptake["month"] == month) & uptake["service"].isin(services)]
+def service_rows(uptake: pd.DataFrame, services: list[str], month: str) -> pd.DataFrame:
+    """The services' figures in `month`, German formats."""
+    rows = latest(uptake, services, month)
     return pd.DataFrame(
         {
             "Leistung": rows["service"],

@@ -9,7 +9,8 @@ from db import asof
 from db.months import add_months
 from db.queries import is_demo
 
-SNAPSHOT_VERSION = 1
+# 2: the month states ("months": which months were complete at the cut-off) are stored.
+SNAPSHOT_VERSION = 2
 CHART_MONTHS = 24  # the charts show this many months up to the end of the period
 
 
@@ -43,12 +44,13 @@ def uptake_records(uptake: pd.DataFrame) -> list[dict]:
     ]
 
 
-def overall(uptake: list[dict], month: str) -> dict:
-    """Requests and online requests over all services complete in that month."""
-    rows = [r for r in uptake if r["month"] == month and r["total"] is not None]
-    total = sum(r["total"] for r in rows)
-    online = sum(r["online"] for r in rows)
-    return {"month": month, "total": total, "online": online, "services": len(rows)}
+def state_records(states: pd.DataFrame) -> list[dict]:
+    """db.figures.month_states as plain JSON rows."""
+    return [
+        {"month": str(r.month), "expected": int(r.expected), "reported": int(r.reported),
+         "partial": int(r.partial), "services": int(r.services), "complete": bool(r.complete)}
+        for r in states.itertuples(index=False)
+    ]  # fmt: skip
 
 
 def _corrections(previous: dict, uptake: pd.DataFrame) -> list[dict]:
@@ -125,8 +127,10 @@ def build_snapshot(
         )
     changes = asof.status_changes(conn, after, cutoff)
     uptake = asof.uptake_as_of(conn, cutoff)
-    first = add_months(period_end, -(CHART_MONTHS - 1))
-    shown = uptake[(uptake["month"] >= min(first, period_start)) & (uptake["month"] <= period_end)]
+    # Which months were complete rests on all months before: computed here, stored as is.
+    states = asof.month_states_as_of(conn, cutoff, uptake)
+    first = min(add_months(period_end, -(CHART_MONTHS - 1)), period_start)
+    shown = uptake[(uptake["month"] >= first) & (uptake["month"] <= period_end)]
     prev_info = None
     corrections: list[dict] = []
     if previous:
@@ -135,7 +139,8 @@ def build_snapshot(
             "title": previous["title"],
             "cutoff": previous["cutoff"],
             "period_end": previous["period_end"],
-            "overall": overall(previous["uptake"], previous["period_end"]),
+            # Its rows of its last month: the comparison counts the services both months have.
+            "uptake": [r for r in previous["uptake"] if r["month"] == previous["period_end"]],
         }
         corrections = _corrections(previous, uptake)
     return {
@@ -169,5 +174,6 @@ def build_snapshot(
             for s in asof.services(conn).itertuples(index=False)
         ],
         "uptake": uptake_records(shown),
+        "months": state_records(states[states["month"].between(first, period_end)]),
         "corrections": corrections,
     }

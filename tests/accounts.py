@@ -22,8 +22,9 @@ class Login:
         return self.account.username
 
 
-def make_accounts(engine: Engine, department: str = OWN_DEPARTMENT) -> dict[str, Login]:
-    """An admin, a department head and a viewer, each with a fresh random password."""
+def make_accounts(engine: Engine, department: str | None = OWN_DEPARTMENT) -> dict[str, Login]:
+    """An admin, a department head (not without a department) and a viewer, each with a
+    fresh random password."""
     logins = {}
     with begin_write(engine) as conn:
         for role, name, deps in (
@@ -31,6 +32,8 @@ def make_accounts(engine: Engine, department: str = OWN_DEPARTMENT) -> dict[str,
             ("department", "test-fb", [department]),
             ("viewer", "test-viewer", []),
         ):
+            if role == "department" and department is None:
+                continue
             password = secrets.token_urlsafe(16)
             account = create_user(conn, name, password, role, f"Test {role}", deps)
             logins[role] = Login(account, password)

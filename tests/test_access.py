@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.access import apply_counts_as, require, undo_load_as, visible_loads, writable_departments
 from db.models import Load, MonthlyCount, Service
-from db.users import set_active
+from db.users import create_user, set_active
 from db.writes import LoadInfo, begin_write
 from ingest import IngestErrors, load_counts, preview_counts, undo
 
@@ -121,6 +121,38 @@ def test_department_cannot_undo_foreign_load(catalog_engine, accounts, tmp_path)
         undo_load_as(conn, fb, own.load_id)
     with catalog_engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(MonthlyCount)) == 0
+
+
+def test_department_undoes_only_loads_of_accounts_of_its_departments(
+    catalog_engine, accounts, tmp_path
+):
+    """What was seen: a department account was offered, and could run, the undo of a load
+    an admin made (of its own department's services only)."""
+    fb, admin = accounts["department"].account, accounts["admin"].account
+    with begin_write(catalog_engine) as conn:
+        colleague = create_user(conn, "fb-kollegin", "geheim-geheim-1", "department",
+                                departments=["FB 3 Bürgerbüro"])  # fmt: skip
+        stranger = create_user(conn, "fb-strasse", "geheim-geheim-2", "department",
+                               departments=["FB 3 Straßenverkehr"])  # fmt: skip
+    by_admin = load_counts(catalog_engine, [_own_file(tmp_path, "a.xlsx", 251)], admin.username)
+    by_cli = load_counts(catalog_engine, [_own_file(tmp_path, "c.xlsx", 252)], "root")
+    by_stranger = load_counts(catalog_engine, [_own_file(tmp_path, "s.xlsx", 253)],
+                              stranger.username)  # fmt: skip
+    by_colleague = load_counts(catalog_engine, [_own_file(tmp_path, "k.xlsx", 254)],
+                               colleague.username)  # fmt: skip
+    with catalog_engine.connect() as conn:
+        rows = {r.id: r for r in visible_loads(conn, fb)}
+    for [result] in (by_admin, by_cli, by_stranger):
+        row = rows[result.load_id]
+        assert not row.can_undo and "nicht von einem Konto Ihrer Fachbereiche" in row.undo_refused
+        before = _snapshot(catalog_engine)
+        with pytest.raises(PermissionError, match="nur die Stabsstelle"):
+            _in_tx(catalog_engine, undo_load_as, fb, result.load_id)
+        assert _snapshot(catalog_engine) == before
+    # A colleague's load (same department) may be undone, and so may one's own.
+    assert rows[by_colleague[0].load_id].can_undo
+    with begin_write(catalog_engine) as conn:
+        assert "rückgängig gemacht" in undo_load_as(conn, fb, by_colleague[0].load_id)
 
 
 def test_disabled_account_loses_rights_at_once(catalog_engine, accounts):

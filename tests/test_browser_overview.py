@@ -4,6 +4,7 @@ import re
 
 import pytest
 from browser_fixtures import assert_no_exception, screenshot, wait_for_app
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +14,6 @@ def test_overview_in_chromium(page, app_url):
     wait_for_app(page)
     page.get_by_text("Letzter vollständiger Monat").wait_for()
     assert_no_exception(page)
-    assert "Dezember 2023" in page.inner_text("body")
-    page.locator("table").first.wait_for()
-    assert re.search(r"\d+,\d %", page.inner_text("table"))
+    expect(page.locator("body")).to_contain_text("Dezember 2023")
+    expect(page.locator("table").first).to_contain_text(re.compile(r"\d+,\d %"))
     screenshot(page, "overview")

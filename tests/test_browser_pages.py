@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from accounts import make_accounts
 from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
+from playwright.sync_api import expect
 
 from db import get_engine
 from db.targets import save_target
@@ -24,15 +25,24 @@ def open_page(page, app_url: str, path: str, params: list[tuple[str, str]] | Non
     return page
 
 
-def main_text(page) -> str:  # noqa: ANN001
-    return page.locator("[data-testid='stMain']").inner_text()
+def main(page):  # noqa: ANN001, ANN201
+    return page.locator("[data-testid='stMain']")
+
+
+def shows(page, *texts: str | re.Pattern) -> None:  # noqa: ANN001
+    """Wait until the main area shows every text (Playwright's waiting assertion)."""
+    for text in texts:
+        expect(main(page)).to_contain_text(text, timeout=60_000)
+
+
+def table(page, index: int):  # noqa: ANN001, ANN201
+    return page.locator("[data-testid='stMain'] table").nth(index)
 
 
 def charts_drawn(page, count: int) -> None:  # noqa: ANN001
-    """Vega-Lite charts rendered (canvas or SVG inside each chart element)."""
+    """At least `count` Vega-Lite charts rendered (canvas or SVG inside each chart element)."""
     charts = page.locator("[data-testid='stVegaLiteChart']")
-    charts.nth(count - 1).locator("canvas, svg").first.wait_for()
-    assert charts.count() >= count
+    expect(charts.nth(count - 1).locator("canvas, svg").first).to_be_visible(timeout=60_000)
 
 
 def full_screenshot(page, name: str) -> None:  # noqa: ANN001
@@ -45,15 +55,16 @@ def full_screenshot(page, name: str) -> None:  # noqa: ANN001
 
 def test_overview_tiles_chart_and_table(page, app_url):
     open_page(page, app_url, "")
-    page.get_by_text("Onlinequote Dez. 2023").wait_for()
     charts_drawn(page, 2)
-    text = main_text(page)
-    assert "36,3 %" in text and "616 von 1.695 Anträgen online" in text
-    assert "±0,0 Pp." in text and "+6,0 Pp." in text
-    assert "Dez. 2022: 30,4 % (504 von 1.659)" in text
-    table = page.locator("[data-testid='stMain'] table").first.inner_text()
-    assert "Personenstandsurkunde" in table and "41,5 %" in table and "1.695" not in table
-    assert page.get_by_role("button", name="Excel").count() == 1
+    shows(page, "Onlinequote Dez. 2023", "36,3 %", "616 von 1.695 Anträgen online", "±0,0 Pp.",
+          "+6,0 Pp.", "Dez. 2022: 30,4 % (504 von 1.659) · 12 Leistungen in beiden Monaten",
+          "Jan. 2024 vorläufig: 0 von 12 Leistungen gemeldet")  # fmt: skip
+    expect(table(page, 0)).to_contain_text("Personenstandsurkunde")
+    expect(table(page, 0)).to_contain_text("41,5 %")
+    expect(table(page, 0)).not_to_contain_text("1.695")
+    # Was an immediate count once, and failed while the page was still rendering.
+    expect(page.get_by_role("button", name="Excel")).to_have_count(1, timeout=60_000)
+    expect(page.get_by_role("link", name="Was fehlt: Datenstand")).to_be_visible()
     full_screenshot(page, "page_overview")
 
 
@@ -71,46 +82,45 @@ def test_services_page_october_2021(page, app_url):
         ],
     )
     charts_drawn(page, 2)  # the comparison and the first tab's chart
-    assert page.get_by_role("tab", name="Anmeldung der Eheschließung").count() == 1
-    tables = page.locator("[data-testid='stMain'] table")
-    assert "29,8 % (203 von 681)" in tables.nth(0).inner_text()  # the comparison as text
-    figures = tables.nth(2).inner_text()
-    assert re.search(r"Okt\. 2021\s+681\s+203\s+29,8 %\s+Monatsmeldung", figures)
-    assert "E-Payment" in tables.nth(1).inner_text()
-    # The address keeps the view: the chosen services are in the selection box.
-    assert (
-        "Anmeldung der Eheschließung" in page.locator("[data-testid='stMultiSelect']").inner_text()
+    expect(page.get_by_role("tab", name="Anmeldung der Eheschließung")).to_have_count(1)
+    expect(table(page, 0)).to_contain_text("29,8 % (203 von 681)")  # the comparison as text
+    expect(table(page, 2)).to_contain_text(
+        re.compile(r"Okt\. 2021\s+681\s+203\s+29,8 %\s+Monatsmeldung"), use_inner_text=True
     )
-    assert "Jan. 2021" in main_text(page) and "Dez. 2022" in main_text(page)
+    expect(table(page, 1)).to_contain_text("E-Payment")
+    # The address keeps the view: the chosen services are in the selection box.
+    expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text(
+        "Anmeldung der Eheschließung"
+    )
+    shows(page, "Jan. 2021", "Dez. 2022")
     full_screenshot(page, "page_services")
 
 
 def test_measures_page_tree_and_roadmap(page, app_url):
     open_page(page, app_url, "measures", [("massnahme_4", "true")])
     charts_drawn(page, 1)
-    text = main_text(page)
-    assert "Digitaler Bürgerservice" in text and "Zentrales Serviceportal" in text
-    assert "in Umsetzung" in text and "Verantwortlich: Stabsstelle Digitalisierung" in text
-    assert "Sachstand vom 15.11.2021" in text
+    shows(page, "Digitaler Bürgerservice", "Zentrales Serviceportal", "in Umsetzung",
+          "Verantwortlich: Stabsstelle Digitalisierung", "Sachstand vom 15.11.2021")  # fmt: skip
     full_screenshot(page, "page_measures")
 
 
 def test_coverage_page_grid_and_load_log(page, app_url):
     open_page(page, app_url, "coverage")
     charts_drawn(page, 1)
-    text = main_text(page)
-    assert "Gemeldete Monate je Fachbereich" in text and "Ladeprotokoll" in text
-    grid = page.locator("[data-testid='stMain'] table").first.inner_text()
-    assert "Jan. 2024" in grid and "½" in grid and "✓" in grid
+    shows(page, "Gemeldete Monate je Fachbereich", "Ladeprotokoll", "Letzter vollständiger Monat")
+    expect(table(page, 0)).to_contain_text(
+        re.compile(r"Jan\. 2024\s+vorläufig\s+0 von 12"), use_inner_text=True
+    )
+    for cell in ("Jan. 2024", "½", "✓"):
+        expect(table(page, 1)).to_contain_text(cell)
     full_screenshot(page, "page_coverage")
 
 
 def test_targets_page_trend(page, app_url):
     open_page(page, app_url, "targets")
     charts_drawn(page, 1)
-    text = main_text(page)
-    assert "Gesamtziel: alle Leistungen zusammen" in text
-    assert "36,3 %" in page.locator("[data-testid='stMain'] table").first.inner_text()
+    shows(page, "Gesamtziel: alle Leistungen zusammen")
+    expect(table(page, 0)).to_contain_text("36,3 %")
     full_screenshot(page, "page_targets")
 
 
@@ -133,17 +143,16 @@ def targets_app(make_session_db_url) -> Iterator[str]:  # noqa: ANN001
 def test_targets_as_traffic_lights_rules_and_projection(page, targets_app):
     open_page(page, targets_app, "targets")
     charts_drawn(page, 1)
-    text = main_text(page)
-    assert "Ziel 40 % bis Dez. 2024; beim derzeitigen Trend erreicht im" in text
-    assert "(Prognose)" in text and "Ziel: erreicht" in text and "Ziel: verzögert" in text
-    targets = page.locator("[data-testid='stMain'] table").nth(2).inner_text()
-    assert re.search(r"Personenstandsurkunde\s+50 %\s+Dez\. 2024\s+41,5 %", targets)
+    shows(page, "Ziel 40 % bis Dez. 2024; beim derzeitigen Trend erreicht im", "(Prognose)",
+          "Ziel: erreicht", "Ziel: verzögert")  # fmt: skip
+    expect(table(page, 2)).to_contain_text(
+        re.compile(r"Personenstandsurkunde\s+50 %\s+Dez\. 2024\s+41,5 %"), use_inner_text=True
+    )
     full_screenshot(page, "page_targets_set")
 
     open_page(page, targets_app, "")
-    page.get_by_text("Onlinequote Dez. 2023").wait_for()
     charts_drawn(page, 2)
-    assert "Ziel: auf Kurs" in main_text(page) or "Ziel: verzögert" in main_text(page)
+    shows(page, "Onlinequote Dez. 2023", re.compile(r"Ziel: (auf Kurs|verzögert)"))
     full_screenshot(page, "page_overview_targets")
 
     open_page(
@@ -153,5 +162,5 @@ def test_targets_as_traffic_lights_rules_and_projection(page, targets_app):
         [("fachbereich", "FB 3 Bürgerservice, Standesamt"), ("leistung", "Personenstandsurkunde")],
     )
     charts_drawn(page, 1)
-    assert "Ziel 50 % bis Dez. 2024" in main_text(page)
+    shows(page, "Ziel 50 % bis Dez. 2024")
     full_screenshot(page, "page_services_target")

@@ -12,6 +12,7 @@ from browser_fixtures import (
     nav_titles,
     screenshot,
     serve_app,
+    submit_login,
     wait_for_app,
 )
 from conftest import write_xlsx
@@ -83,24 +84,20 @@ def test_address_of_a_write_page_asks_forlog_in_browser(page, roles_url, roles_d
     page.goto(f"{roles_url}/upload")
     page.get_by_text("Diese Seite ist nur nach Anmeldung zugänglich").wait_for()
     wait_for_app(page)
-    assert page.locator("input[type=file]").count() == 0
+    expect(page.locator("input[type=file]")).to_have_count(0)
     assert "Daten hochladen" not in _nav(page)
     screenshot(page, "roles_visitor_upload_address")
-    login = roles_db[2]["department"]
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("Benutzername").fill(login.username)
-    main.get_by_label("Passwort").fill(login.password)
-    main.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    submit_login(page.get_by_test_id("stMain"), roles_db[2]["department"])
     page.get_by_text("Angemeldet als").wait_for()
     page.get_by_role("tab", name="Antragszahlen").wait_for()
     wait_for_app(page)
-    expect(page.locator("input[type=file]")).to_have_count(1)
+    expect(page.locator("input[type=file]")).to_have_count(1, timeout=60_000)
     assert_no_exception(page)
 
 
 def test_viewer_account_reads_only(page, roles_url, roles_db):
     log_in_browser(page, roles_url, roles_db[2]["viewer"])
-    assert "Angemeldet als Test viewer" in page.get_by_test_id("stSidebar").inner_text()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Angemeldet als Test viewer")
     nav = _nav(page)
     assert "Übersicht" in nav
     assert not {"Daten hochladen", "Ladeprotokoll", "Benutzer", "Strategie bearbeiten"} & set(nav)
@@ -165,7 +162,7 @@ def test_department_upload_of_foreign_services_is_refused(page, roles_url, roles
     body = page.inner_text("body")
     assert "„Hundesteueranmeldung“ (FB 2 Finanzen, Steueramt)" in body
     assert "Es wurde nichts gespeichert" in body
-    assert page.get_by_role("button", name="Jetzt laden (1 Datei)").count() == 0
+    expect(page.get_by_role("button", name="Jetzt laden (1 Datei)")).to_have_count(0)
     assert _counts(engine) == before
     assert_no_exception(page)
     screenshot(page, "roles_department_refused")

@@ -15,6 +15,7 @@ from browser_fixtures import (
     serve_app,
     wait_for_app,
 )
+from playwright.sync_api import expect
 
 from db import get_engine, session
 from db.writes import begin_write
@@ -56,25 +57,24 @@ def test_click_through_every_slide(page, app_url, agenda):  # noqa: ANN001
     wait_for_app(page)
     count = len(EXPECTED)
     stichtag = f"Datenstand: Stichtag {date.today():%d.%m.%Y}"
-    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+    body = page.locator("body")
     for number, (title, shown) in enumerate(EXPECTED, start=1):
         page.get_by_text(f"Folie {number} von {count}", exact=True).wait_for()
         page.get_by_role("heading", name=title).wait_for()
         wait_for_app(page)
         assert_no_exception(page)
-        body = page.inner_text("body")
-        assert stichtag in body
-        for text in shown:
-            assert text in body, (title, text)
+        for text in (stichtag, *shown):
+            expect(body).to_contain_text(text)
         if number in (3, 7):  # slides with uptake: a chart and German figures
             page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
-            assert re.search(r"\d+,\d %", body)
+            expect(body).to_contain_text(re.compile(r"\d+,\d %"))
         screenshot(page, f"session-{number}")
         forward = page.get_by_role("button", name="Weiter")
         if number < count:
             forward.click()
         else:
-            assert forward.is_disabled()
+            expect(forward).to_be_disabled()
     page.get_by_role("button", name="Zurück").click()
     page.get_by_text(f"Folie {count - 1} von {count}", exact=True).wait_for()
     # A presenter's clicker or the arrow keys also work.

@@ -224,7 +224,7 @@ def test_coverage_chart_states_and_colours():
     spec = chart.to_dict()
     assert_german(spec)
     color = spec["encoding"]["color"]
-    assert color["scale"]["domain"] == ["vollständig", "unvollständig", "fehlt"]
+    assert color["scale"]["domain"] == ["vollständig", "unvollständig", "fehlt", "entfällt"]
     assert color["scale"]["range"] == charts.COVERAGE_COLORS
     assert {r["monat"] for r in spec["datasets"][spec["data"]["name"]]} == {
         "Dez. 2023",

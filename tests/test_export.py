@@ -5,12 +5,16 @@ import io
 
 import openpyxl
 import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.export import (
     chart_png_bytes,
     chart_svg_bytes,
     file_name,
+    sheet_title,
     to_csv_bytes,
     to_xlsx_bytes,
 )
@@ -29,6 +33,36 @@ def test_csv_neutralizes_formulas_and_uses_german_decimals():
     assert rows[1] == ['\'=HYPERLINK("http://x")', "0,1"]
     assert rows[2] == ["'+1+1", "0,25"]
     assert rows[5] == ["Urkunde", "0,298"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["An-/Ummeldung 2021 bis 2022", "Onlinequote: Okt. 2021", "[Test] *?", "'Zitat'", "History",
+     "Leistung mit einem sehr langen Namen, länger als einunddreißig Zeichen", ""],
+)  # fmt: skip
+def test_xlsx_for_any_service_name(name):
+    """What was seen: the Excel download did nothing for a name with '/' or ':' (openpyxl
+    refused the sheet title)."""
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(HOSTILE, sheet=name)))
+    title = wb.active.title
+    assert 0 < len(title) <= 31 and not set(title) & set("/\\*?:[]")
+    assert wb.active["A6"].value == "Urkunde"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(names=st.lists(st.text(max_size=40), min_size=1, max_size=5))
+def test_sheet_titles_are_valid_and_unique_for_every_name(names):
+    wb, taken = openpyxl.Workbook(), set()
+    wb.remove(wb.active)
+    for name in names:
+        title = sheet_title(name, taken)
+        assert title.casefold() not in {t.casefold() for t in taken}
+        wb.create_sheet(title)  # openpyxl refuses what Excel would refuse
+        taken.add(title)
+        assert 0 < len(title) <= 31 and title[0] != "'" and title[-1] != "'"
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert len(set(openpyxl.load_workbook(buf).sheetnames)) == len(names)
 
 
 def test_xlsx_stores_formula_like_text_as_text():

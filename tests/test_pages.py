@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 from accounts import make_accounts
-from app_helpers import log_in, new_app, table, texts
+from app_helpers import html_table as table
+from app_helpers import log_in, new_app, open_with, texts
 from sqlalchemy import select
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
@@ -28,17 +29,6 @@ def demo_url(make_session_db_url) -> str:  # noqa: ANN001
     load_demo(eng)
     eng.dispose()
     return url
-
-
-def open_with(url: str, monkeypatch, page: str, **params) -> AppTest:  # noqa: ANN001
-    """A fresh session that opens the page's address with these query parameters."""
-    at = new_app(url, monkeypatch)
-    at.switch_page(f"dashboard/pages/{page}")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def specs(at: AppTest) -> list[str]:
@@ -264,16 +254,23 @@ def test_measures_of_a_strategy_with_groups(engine, db_url, monkeypatch):
 def test_coverage_grid_per_department_and_service(demo_url, monkeypatch):
     at = open_with(demo_url, monkeypatch, "coverage.py")
     text = texts(at)
+    assert "Letzter vollständiger Monat: **Dezember 2023**" in text
+    months = table(at, 0).set_index("Monat")
+    assert months.loc["Jan. 2024"].tolist() == ["vorläufig", "0 von 12 Leistungen",
+                                                "Anmeldung der Eheschließung, Baumfällgenehmigung,"
+                                                " Bewohnerparkausweis, Gewerbeabmeldung, "
+                                                "Gewerbeanmeldung und 7 weitere"]  # fmt: skip
+    assert months.loc["Dez. 2023"].tolist() == ["vollständig", "12 von 12 Leistungen", "–"]
     assert "**77** vollständig · **2** unvollständig · **5** fehlt (Fachbereich × Monat)" in text
-    grid = table(at, 0).set_index("Fachbereich")
+    grid = table(at, 1).set_index("Fachbereich")
     assert grid.loc["FB 3 Bürgerservice, Standesamt", "Jan. 2024"] == "½"
     assert grid.loc["FB 2 Finanzen, Steueramt", "Jan. 2024"] == "–"
     assert grid.loc["FB 2 Finanzen, Steueramt", "Dez. 2023"] == "✓"
-    loads = table(at, 1).set_index("Fachbereich")
+    loads = table(at, 2).set_index("Fachbereich")
     assert loads.loc["FB 3 Bürgerservice, Standesamt", "Neuester Monat"] == "Jan. 2024"
     first = format_month(closed_months(date.today(), 12)[0])
-    assert list(table(at, 2).columns[:2]) == ["Fachbereich", first]  # the deadlines
-    log = table(at, 3)
+    assert list(table(at, 3).columns[:2]) == ["Fachbereich", first]  # the deadlines
+    log = table(at, 4)
     assert "Geladen von" not in log.columns  # who loaded is shown to signed-in users only
     numbers = [int(n) for n in log["Nr."]]
     assert numbers == sorted(numbers, reverse=True) and 0 < len(numbers) <= 20
@@ -286,7 +283,7 @@ def test_coverage_grid_per_department_and_service(demo_url, monkeypatch):
         fachbereich="FB 3 Bürgerservice, Standesamt",
         zeitraum=["Dez. 2023", "Jan. 2024"],
     )
-    grid = table(at, 0).set_index("Leistung")
+    grid = table(at, 1).set_index("Leistung")
     assert grid.loc["Personenstandsurkunde"].tolist() == ["✓", "½"]
     assert "**2** vollständig · **2** unvollständig · **0** fehlt (Leistung × Monat)" in texts(at)
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from db import get_engine, queries
+from db import figures, get_engine, queries
 from db.models import Service, monthly_uptake
 from db.writes import LoadInfo, MeasureRow, apply_counts, apply_measures, begin_write, undo_load
 from ingest.demo import MEASURES, SERVICES, load_demo
@@ -109,16 +109,22 @@ def test_service_events_are_status_changes_of_linked_measures(demo):
     assert none.empty  # not online, linked to nothing
 
 
-def test_coverage_states_and_department_summary(demo):
+def test_coverage_states_and_the_complete_months(demo):
     with demo.connect() as conn:
         cov = queries.coverage(conn, "FB 3 Bürgerservice, Standesamt", "2023-12", "2024-01")
-        by_dep = queries.coverage_by_department(conn, "2024-01", "2024-01")
-    states = {(r.service, r.month): r.complete for r in cov.itertuples()}
-    assert states[("Personenstandsurkunde", "2023-12")] is True
-    assert states[("Personenstandsurkunde", "2024-01")] is False
-    row = by_dep.set_index("department").loc["FB 3 Bürgerservice, Standesamt"]
-    assert (row["complete"], row["incomplete"], row["missing"], row["services"]) == (0, 2, 0, 2)
-    assert "FB 7 Umwelt, Technik" not in set(by_dep["department"])  # nothing in Jan 2024
+        states = queries.month_states(conn)
+        latest = queries.latest_complete_month(conn)
+        head = queries.headline(conn)
+    complete = {(r.service, r.month): r.complete for r in cov.itertuples()}
+    assert complete[("Personenstandsurkunde", "2023-12")] is True
+    assert complete[("Personenstandsurkunde", "2024-01")] is False
+    # January 2024 has only the portal export of four services: provisional, not complete.
+    assert latest == "2023-12" and head.month == "2023-12"
+    jan = figures.state_of(states, "2024-01")
+    assert (jan.expected, jan.reported, jan.partial, jan.complete) == (12, 0, 4, False)
+    assert head.later == [jan]
+    assert head.figures.current.services == len(SERVICES)
+    assert head.figures.previous.services == len(SERVICES)
 
 
 def test_department_loads_and_load_log(catalog_engine):
@@ -172,6 +178,7 @@ def test_grouped_strategy_keeps_group_and_order(catalog_engine):
 def test_empty_database_gives_empty_frames(engine):
     with engine.connect() as conn:
         assert queries.month_range(conn) == []
+        assert queries.latest_complete_month(conn) is None and queries.headline(conn) is None
         for frame in (
             queries.services(conn),
             queries.uptake(conn),
@@ -181,7 +188,8 @@ def test_empty_database_gives_empty_frames(engine):
             queries.measure_links(conn),
             queries.service_events(conn, ["x"]),
             queries.coverage(conn),
-            queries.coverage_by_department(conn),
+            queries.service_months(conn),
+            queries.month_states(conn),
             queries.department_loads(conn),
             queries.load_log(conn),
             queries.targets(conn),

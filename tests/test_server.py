@@ -72,3 +72,18 @@ def test_stylesheet_route_serves_css_for_a_year():
     assert response.media_type == "text/css"
     assert b":focus-visible" in response.body
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_real_shell_has_no_inline_script_left():
+    """deploy/'s Content-Security-Policy allows scripts from the server only ("script-src
+    'self'"): Streamlit's index.html must leave with no inline script (any version)."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    shell = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+    assert re.search(rb"<script>", shell)  # Streamlit's one inline script ...
+    rewritten = rewrite_shell(shell)
+    assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", rewritten)  # ... is gone
+    assert rewritten.count(b"<script") == shell.count(b"<script") - 1

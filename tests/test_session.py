@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 from accounts import make_accounts
-from app_helpers import log_in, new_app, open_page, table, texts
+from app_helpers import html_table, log_in, new_app, open_page, shown, texts
 
-from db import asof, get_engine, session
+from db import asof, figures, get_engine, session
 from db.writes import begin_write
 from ingest.demo import FIELDS, load_demo
 from report import slides
@@ -66,13 +66,21 @@ def test_agenda_is_stored_and_cleaned(demo):  # noqa: ANN001
 def test_slide_contents(demo):  # noqa: ANN001
     with demo.connect() as conn:
         uptake = asof.uptake_as_of(conn, None)
+        states = asof.month_states_as_of(conn, None, uptake)
         measures = asof.measures_as_of(conn, None)
         links = asof.measure_links(conn)
-    figures = slides.overview_figures(uptake)
-    assert figures["month"] == "Dezember 2023"
-    assert figures["share"].endswith(" %") and " von " in figures["base"]
-    assert figures["delta_month"].endswith("Pp.")
-    counts = slides.status_counts(measures).set_index("Handlungsfeld")
+    shown = slides.overview_figures(figures.headline(uptake, states))
+    assert shown["month"] == "Dezember 2023"
+    assert shown["share"] == "36,3 %" and shown["base"].startswith("616 von 1.695")
+    assert shown["delta_month"] == "±0,0 Pp." and shown["delta_year"] == "+6,0 Pp."
+    assert (
+        shown["month_basis"]
+        == "Nov. 2023: 36,4 % (609 von 1.675) · 12 Leistungen in beiden Monaten"
+    )
+    assert shown["provisional"] == [
+        "Jan. 2024 vorläufig: 0 von 12 Leistungen gemeldet (4 mit nur einem Antragsweg)"
+    ]
+    counts = slides.status_table(figures.status_counts(measures)).set_index("Handlungsfeld")
     assert counts.loc["Digitale Schriftgutverwaltung", "in Vorbereitung"] == 3
     assert counts["gesamt"].sum() == 11
     field_id = int(measures.loc[measures["field"] == "Digitaler Bürgerservice", "field_id"].iloc[0])
@@ -84,25 +92,27 @@ def test_slide_contents(demo):  # noqa: ANN001
     assert set(table["Status"]) == {"in Umsetzung"}
     linked = slides.linked_services(measures, links, field_id)
     assert "Personenstandsurkunde" in linked and len(linked) == 11
-    oct21 = uptake[uptake["month"] <= "2021-10"]
-    rows = slides.service_rows(oct21, ["Personenstandsurkunde", "Meldebescheinigung"])
+    rows = slides.service_rows(uptake, ["Personenstandsurkunde", "Meldebescheinigung"], "2021-10")
     assert rows.set_index("Leistung").loc["Personenstandsurkunde"].tolist() == [
         "681",
         "203",
         "29,8 %",
     ]
-    assert slides.recent(oct21, ["Meldebescheinigung"])["month"].tolist()[-1] == "2021-10"
+    assert slides.recent(uptake, ["Meldebescheinigung"], "2021-10")["month"].tolist()[-1] == (
+        "2021-10"
+    )
+    assert slides.overview_figures(None) is None
 
 
 def test_page_steps_through_the_slides(demo, demo_url, monkeypatch):  # noqa: ANN001
     at = open_page(new_app(demo_url, monkeypatch).run(), "session.py")
     assert not at.exception
-    assert [h.value for h in at.header] == ["Überblick"]
+    assert [shown(h.value) for h in at.header] == ["Überblick"]
     assert "Folie 1 von 7" in texts(at)
     assert "Datenstand: aktuell" in texts(at)
     assert at.button(key="slide_back").disabled
     at.button(key="slide_next").click().run()
-    assert [h.value for h in at.header] == ["Handlungsfeld 1: Digitale Schriftgutverwaltung"]
+    assert [shown(h.value) for h in at.header] == ["Handlungsfeld 1: Digitale Schriftgutverwaltung"]
     assert "Folie 2 von 7" in texts(at)
     assert "Dokumentenmanagementsystem (DMS)" in texts(at)
     assert "2" in at.query_params["folie"]
@@ -125,9 +135,9 @@ def test_frozen_at_a_stichtag_shows_figures_as_they_stood(demo, demo_url, monkey
     assert "280 von 1.801 Anträgen" in shown
     assert "noch keine vollständigen Antragszahlen" not in shown
     # The measures as they stood then: their November 2021 status.
-    status = table(at).set_index("Handlungsfeld")
-    assert status.loc["Kommunikation und Veränderungsmanagement", "umgesetzt"] == "1"
-    assert table(at).attrs["caption"] == "Maßnahmen je Handlungsfeld und Status"
+    counts = html_table(at, 0).set_index("Handlungsfeld")
+    assert counts.loc["Kommunikation und Veränderungsmanagement", "umgesetzt"] == "1"
+    assert html_table(at, 0).attrs["caption"] == "Maßnahmen je Handlungsfeld und Status"
 
 
 def test_admin_sees_the_settings(demo, demo_url, monkeypatch):  # noqa: ANN001

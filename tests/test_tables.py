@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from dashboard import tables
+from db import figures
 from db.months import months_between
 
 UPTAKE = pd.DataFrame(
@@ -52,28 +53,7 @@ def test_month_table_keeps_service_and_department():
     assert t["Onlinequote"].tolist() == ["29,8 %", "25,0 %"]
 
 
-def test_headline_current_previous_and_year_before():
-    totals = pd.DataFrame(
-        {
-            "month": ["2022-10", "2023-09", "2023-10"],
-            "total": [500, 900, 1000],
-            "online": [100, 270, 320],
-            "online_share": [0.2, 0.3, 0.32],
-            "services": [10, 12, 12],
-        }
-    )
-    head = tables.headline(totals, "2023-10")
-    assert head["current"]["share"] == 0.32 and head["current"]["services"] == 12
-    assert head["previous"]["month"] == "2023-09"
-    assert head["year"]["month"] == "2022-10"
-    assert tables.share_with_base(head["year"]) == "20,0 % (100 von 500)"
-    assert tables.headline(totals, "2022-10")["previous"] is None
-    assert tables.share_with_base(None) == "–"
-    assert tables.month_before("2024-01") == "2023-12"
-    assert tables.month_before("2024-01", 12) == "2023-01"
-
-
-def test_status_counts_and_table_with_groups():
+def test_status_table_labels_fields_with_their_group():
     measures = pd.DataFrame(
         {
             "measure_id": [1, 2, 3],
@@ -82,7 +62,7 @@ def test_status_counts_and_table_with_groups():
             "status": ["in_progress", "done", "planned"],
         }
     )
-    counts = tables.status_counts(measures)
+    counts = tables.labelled_counts(figures.status_counts(measures))
     assert counts["field"].unique().tolist() == [
         "Elektronische Bürgerservices › Online Services", "DMS",
     ]  # fmt: skip
@@ -127,39 +107,59 @@ def test_measures_and_history_tables():
     assert h["Status"].tolist() == ["in Vorbereitung → in Umsetzung", "in Vorbereitung"]
 
 
-def test_coverage_grid_fills_missing_months():
-    coverage = pd.DataFrame(
-        {
-            "service": ["A", "A"],
-            "department": ["FB"] * 2,
-            "month": ["2023-12", "2024-01"],
-            "complete": [True, False],
-        }
-    )
+CATALOG = pd.DataFrame(
+    {"service": ["A", "B", "C"], "department": ["FB 1", "FB 1", "FB 2"]}
+)  # fmt: skip
+
+
+def _service_months(rows: list[tuple[str, str, bool]], stops=None) -> pd.DataFrame:  # noqa: ANN001
+    coverage = pd.DataFrame(rows, columns=["service", "month", "complete"])
+    return figures.service_months(coverage, stops)
+
+
+def test_coverage_grid_fills_missing_months_and_marks_stopped_services():
+    sm = _service_months([("A", "2023-12", True), ("A", "2024-01", False),
+                          ("B", "2023-12", True)])  # fmt: skip
     months = months_between("2023-11", "2024-01")
-    assert months == ["2023-11", "2023-12", "2024-01"]
-    grid = tables.coverage_grid(coverage, ["A", "B"], months)
+    grid = tables.coverage_grid(sm, CATALOG[CATALOG["department"] == "FB 1"], {}, months)
     states = {(r.service, r.month): r.state for r in grid.itertuples()}
     assert states[("A", "2023-11")] == "fehlt"
     assert states[("A", "2023-12")] == "vollständig"
     assert states[("A", "2024-01")] == "unvollständig"
-    assert states[("B", "2023-12")] == "fehlt"
+    assert states[("B", "2024-01")] == "fehlt"
     table = tables.grid_table(grid, "service", "Leistung")
     assert table.columns.tolist() == ["Leistung", "Nov. 2023", "Dez. 2023", "Jan. 2024"]
     assert table.iloc[0].tolist() == ["A", "–", "✓", "½"]
+    stopped = tables.coverage_grid(sm, CATALOG, {"B": "2024-01"}, months)
+    assert stopped.set_index(["service", "month"]).loc[("B", "2024-01"), "state"] == "entfällt"
+    assert tables.grid_table(stopped, "service", "Leistung").iloc[1, -1] == "/"
 
 
-def test_department_grid_states():
-    by_dep = pd.DataFrame(
-        {"department": ["FB 1", "FB 1"], "month": ["2023-12", "2024-01"],
-         "complete": [3, 1], "incomplete": [0, 1]}
-    )  # fmt: skip
-    sizes = pd.DataFrame({"department": ["FB 1", "FB 2"], "services": [3, 2]})
-    grid = tables.department_grid(by_dep, sizes, ["2023-12", "2024-01"])
+def test_department_grid_counts_the_expected_services():
+    sm = _service_months([("A", "2023-12", True), ("B", "2023-12", True),
+                          ("A", "2024-01", True), ("B", "2024-01", False)])  # fmt: skip
+    grid = tables.department_grid(sm, CATALOG, {}, ["2023-12", "2024-01"])
     got = {(r.department, r.month): (r.state, r.detail) for r in grid.itertuples()}
-    assert got[("FB 1", "2023-12")] == ("vollständig", "3 von 3 vollständig")
-    assert got[("FB 1", "2024-01")] == ("unvollständig", "1 von 3 vollständig, 1 unvollständig")
+    assert got[("FB 1", "2023-12")] == ("vollständig", "2 von 2 vollständig")
+    assert got[("FB 1", "2024-01")] == ("unvollständig", "1 von 2 vollständig, 1 unvollständig")
     assert got[("FB 2", "2024-01")][0] == "fehlt"
+    # B no longer reported from January on: FB 1 is complete with A alone.
+    sm = _service_months([("A", "2023-12", True), ("B", "2023-12", True),
+                          ("A", "2024-01", True)], {"B": "2024-01"})  # fmt: skip
+    grid = tables.department_grid(sm, CATALOG[CATALOG["service"] != "C"], {"B": "2024-01"},
+                                  ["2024-01"])  # fmt: skip
+    assert grid.iloc[0][["state", "detail"]].tolist() == ["vollständig", "1 von 1 vollständig"]
+
+
+def test_months_table_says_what_is_missing():
+    sm = _service_months([("A", "2023-12", True), ("B", "2023-12", True),
+                          ("A", "2024-01", True), ("B", "2024-01", False)])  # fmt: skip
+    states = figures.month_states(sm)
+    t = tables.months_table(states, sm, ["2024-01", "2023-12"], "2023-12")
+    assert t.values.tolist() == [
+        ["Jan. 2024", "vorläufig", "1 von 2 Leistungen", "B"],
+        ["Dez. 2023", "vollständig", "2 von 2 Leistungen", "–"],
+    ]
 
 
 def test_load_tables_hide_the_user_unless_signed_in():
@@ -206,6 +206,10 @@ def test_service_markers_and_events_table():
     t = tables.events_table("2021-06", events)
     assert t["Ereignis"].tolist()[1] == "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung"
     assert tables.service_markers(None, events.iloc[:0]).empty
+    # A service without "online seit" (None, or NaN as pandas' string columns give it).
+    for missing in (None, float("nan"), ""):
+        assert tables.service_markers(missing, events)["month"].tolist() == ["2021-11"]
+        assert tables.events_table(missing, events)["Datum"].tolist() == ["15.11.2021"]
 
 
 def test_html_table_escapes_names_aligns_numbers_greys_small_shares_and_has_a_caption():

@@ -4,15 +4,20 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, charts, components, cycle, data, tables
+from dashboard import auth, charts, components, cycle, data, loading, stops_form, tables
+from dashboard.escape import md
 from db.german import format_month
-from db.months import months_between
+from db.months import add_months, months_between
 
 ALL = "Alle Fachbereiche"
 LOG_ROWS = 20  # the full history is on the page "Ladeprotokoll"
-LEGEND = "✓ vollständig · ½ unvollständig (nur ein Antragsweg gemeldet) · – fehlt"
+LEGEND = (
+    "✓ vollständig · ½ unvollständig (nur ein Antragsweg gemeldet) · – fehlt · / entfällt "
+    "(als nicht mehr gemeldet markiert)"
+)
 
 st.title("Datenstand")
+loading.show_flash()
 facts = components.page_facts()
 today, rules = date.today(), cycle.rules()
 if rules is not None:
@@ -24,8 +29,26 @@ department = ALL
 if catalog.empty or not months:
     components.empty_state(facts)
 else:
+    # Twelve months up to the newest one with any figures: what is missing shows here.
     start, end = components.month_range_picker(months, default_months=12)
     shown_months = months_between(start, end)
+    service_months = data.service_months(v)
+    st.subheader("Monate")
+    latest = facts["latest_month"]
+    st.markdown(
+        f"Letzter vollständiger Monat: **{format_month(latest, long=True)}**"
+        if latest
+        else "Noch kein Monat ist vollständig."
+    )
+    components.show_table(
+        tables.months_table(data.month_states(v), service_months, shown_months[::-1], latest),
+        caption=f"Monate {format_month(start)} bis {format_month(end)}, der neueste zuerst",
+    )
+    st.caption(
+        "Vollständig: jede erwartete Leistung hat beide Antragswege gemeldet. Erwartet werden "
+        "die Leistungen, die schon einmal beide gemeldet haben, außer sie sind unten als nicht "
+        "mehr gemeldet markiert."
+    )
     department = st.selectbox(
         "Fachbereich",
         [ALL, *sorted(catalog["department"].unique())],
@@ -33,21 +56,20 @@ else:
         bind="query-params",
     )
     period = f"{format_month(start)} bis {format_month(end)}"
+    marks = data.reporting_stops(v)
+    stops = dict(zip(marks["service"], marks["from_month"], strict=True))
     if department == ALL:
         st.subheader("Gemeldete Monate je Fachbereich")
-        sizes = data.department_loads(v)[["department", "services"]]
-        grid = tables.department_grid(
-            data.coverage_by_department(v, start, end), sizes, shown_months
-        )
+        grid = tables.department_grid(service_months, catalog, stops, shown_months)
         row, row_title = "department", "Fachbereich"
         st.caption(
-            "Vollständig: alle Leistungen des Fachbereichs mit Zahlen für beide Antragswege; "
-            "einen Fachbereich wählen, um die einzelnen Leistungen zu sehen."
+            "Vollständig: alle erwarteten Leistungen des Fachbereichs mit Zahlen für beide "
+            "Antragswege; einen Fachbereich wählen, um die einzelnen Leistungen zu sehen."
         )
     else:
-        st.subheader(f"Gemeldete Monate: {department}")
-        names = list(catalog.loc[catalog["department"] == department, "service"])
-        grid = tables.coverage_grid(data.coverage(v, department, start, end), names, shown_months)
+        st.subheader(f"Gemeldete Monate: {md(department)}")
+        own = catalog[catalog["department"] == department]
+        grid = tables.coverage_grid(service_months, own, stops, shown_months)
         row, row_title = "service", "Leistung"
     components.chart(
         charts.coverage_chart,
@@ -58,9 +80,9 @@ else:
         row_title=row_title,
     )
     counts = grid["state"].value_counts()
+    shown_states = [s for s in charts.COVERAGE_STATES if s != "entfällt" or counts.get(s, 0)]
     st.markdown(
-        " · ".join(f"**{counts.get(s, 0)}** {s}" for s in charts.COVERAGE_STATES)
-        + f" ({row_title} × Monat)"
+        " · ".join(f"**{counts.get(s, 0)}** {s}" for s in shown_states) + f" ({row_title} × Monat)"
     )
     st.caption(LEGEND)
     table = tables.grid_table(grid, row, row_title)
@@ -72,6 +94,7 @@ else:
         tables.department_loads_table(data.department_loads(v)),
         caption="Zuletzt geladen je Fachbereich",
     )
+    stops_form.stops_section(list(catalog["service"]), [*months, add_months(months[-1], 1)])
 
 if rules is not None and not catalog.empty:
     cycle.deadline_section(rules, today, None if department == ALL else department)

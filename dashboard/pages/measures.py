@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, components, data, tables
 from dashboard.escape import md
 from db.german import format_month
+from db.months import add_months
 
 BADGE_COLORS = {"planned": "gray", "preparing": "orange", "in_progress": "blue",
                 "done": "green", "deferred": "violet"}  # fmt: skip
@@ -56,7 +57,7 @@ components.chart(
 st.caption("Gestrichelte senkrechte Linie: heute.")
 undated = shown[shown["start"].isna() | shown["end"].isna()]
 if not undated.empty:
-    st.caption(f"Ohne Beginn oder Ende nicht im Zeitplan: {', '.join(undated['measure'])}.")
+    st.caption(f"Ohne Beginn oder Ende nicht im Zeitplan: {md(', '.join(undated['measure']))}.")
 with st.expander("Zeitplan als Tabelle"):
     components.show_table(
         tables.measures_table(shown, links), caption="Zeitplan der Maßnahmen", row_header="Maßnahme"
@@ -67,7 +68,7 @@ st.subheader("Handlungsfelder und Maßnahmen")
 last_month = facts["latest_month"]
 for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
     if group:
-        st.header(group, divider="gray")
+        st.header(md(group), divider="gray")
     for field, in_field in in_group.groupby("field", sort=False):
         counts = in_field["status"].map(charts.STATUS_LABELS).value_counts()
         st.markdown(f"#### {md(field)}")
@@ -110,7 +111,7 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                     if not services or not last_month:
                         st.caption("Keine Leistungen mit dieser Maßnahme verknüpft.")
                         continue
-                    first = tables.month_before(last_month, UPTAKE_MONTHS - 1)
+                    first = add_months(last_month, -(UPTAKE_MONTHS - 1))
                     uptake = data.uptake(v, tuple(services), first, last_month)
                     st.markdown("**Onlinequote der verknüpften Leistungen**")
                     if uptake["online_share"].notna().any():

@@ -4,8 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, data, tables
+from db import figures
 from db import targets as tg
 from db.german import format_int, format_month, format_percent, format_points
+from db.months import add_months
+from report import phrases
 
 ALL = "Alle Fachbereiche"
 CHART_MAX = 40  # more services than this: the chart shows the 20 best and the 20 last
@@ -14,49 +17,42 @@ st.title("Übersicht")
 facts = components.page_facts()
 v = data.version()
 if not components.empty_state(facts):
-    month = facts["latest_month"]
-    # Two years: the month a year earlier, and the twelve months the projection rests on.
-    totals = data.monthly_totals(v, start=tables.month_before(month, 23))
+    head = data.headline(v)
+    month, fig = head.month, head.figures
+    cur = fig.current
     goals = data.targets(v)
     overall = goals[goals["service"].isna()]
-    head = tables.headline(totals, month)
-    cur, prev, year = head["current"], head["previous"], head["year"]
     st.markdown(components.month_caption(month))
+    components.provisional_note(head.later)
 
     badge = None
     if not overall.empty:
         goal = overall.iloc[0]
-        evaluation = tg.evaluate(float(goal["share"]), goal["due_month"], totals)
+        # Two years of complete months: the twelve the projection rests on, and more.
+        series = data.complete_series(v, add_months(month, -23))
+        evaluation = tg.evaluate(float(goal["share"]), goal["due_month"], series)
         badge = evaluation.status
     cols = st.columns(4)
     with cols[0]:
         components.tile(
             f"Onlinequote {format_month(month)}",
-            format_percent(cur["share"]),
-            f"{format_int(cur['online'])} von {format_int(cur['total'])} Anträgen online, "
-            f"{cur['services']} Leistungen",
+            format_percent(cur.share),
+            phrases.online_of_total(cur),
             badge=badge,
         )
-    for col, label, other in (
-        (cols[1], "Vormonat", prev),
-        (cols[2], "Vorjahresmonat", year),
-    ):
+    changes = (("Vormonat", fig.previous), ("Vorjahresmonat", fig.year))
+    for col, (label, change) in zip(cols[1:3], changes, strict=True):
         with col:
-            known = other and other["share"] is not None and cur["share"] is not None
-            delta = round(cur["share"] - other["share"], 3) if known else None
             components.tile(
                 f"zum {label}",
-                format_points(delta),
-                f"{format_month(other['month'])}: {tables.share_with_base(other)}"
-                if other
-                else "Für diesen Monat liegen keine vollständigen Zahlen vor.",
+                format_points(change.points if change else None),
+                phrases.change_caption(change, cur),
             )
     with cols[3]:
         components.tile(
             f"Anträge {format_month(month)}",
-            format_int(cur["total"]),
-            f"davon online {format_int(cur['online'])}, vor Ort "
-            f"{format_int(cur['total'] - cur['online'])}",
+            format_int(cur.total),
+            f"davon online {format_int(cur.online)}, vor Ort {format_int(cur.office)}",
         )
     if badge is not None:
         st.caption(evaluation.text)
@@ -111,7 +107,7 @@ if measures.empty:
         "`python -m ingest measures massnahmen.xlsx` oder Seite „Strategie bearbeiten“."
     )
 else:
-    counts = tables.status_counts(measures)
+    counts = tables.labelled_counts(figures.status_counts(measures))
     components.chart(
         charts.status_chart,
         counts,

@@ -6,9 +6,7 @@ import streamlit as st
 
 from dashboard import auth, components, data
 from dashboard.escape import md
-from db import asof
 from db.german import format_month
-from db.months import add_months
 from report import store
 from report.render import DOCX_MIME, PDF_MIME, file_stem, render_docx, render_pdf
 
@@ -30,16 +28,19 @@ account = auth.require_role("admin")
 st.title("Sachstandsbericht")
 facts = components.page_facts()
 engine = data.engine()
+months = data.months(data.version())  # every month from the first to the last with figures
 with engine.connect() as conn:
-    months = asof.complete_months(conn)
     reports = store.list_reports(conn)
 
 st.subheader("Neuen Bericht erzeugen", anchor=False)
 if not months:
     components.empty_state(facts)
 else:
-    end_default = len(months) - 1
-    start_default = months.index(max(months[0], add_months(months[-1], -(DEFAULT_MONTHS - 1))))
+    components.provisional_note(facts["provisional"])
+    # A half-year up to the latest complete month (the last month while none is complete).
+    latest = facts["latest_month"]
+    end_default = months.index(latest) if latest in months else len(months) - 1
+    start_default = max(0, end_default - (DEFAULT_MONTHS - 1))
     previous_options = [None, *reports["id"].tolist()]
     titles = dict(zip(reports["id"], reports["title"], strict=True))
     cutoffs = dict(zip(reports["id"], reports["cutoff"], strict=True))

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from dashboard import charts, components, data, tables
+from dashboard.escape import md
 from db import targets as tg
 from db.german import format_month
+from db.labels import SOURCE_LABELS
 
 MAX_SERVICES = 8  # one colour and dash pattern each in the comparison chart
 
@@ -45,7 +47,7 @@ chosen = right.multiselect(
     max_selections=MAX_SERVICES,
     placeholder="Leistung wählen",
 )
-start, end = components.month_range_picker(months)
+start, end = components.month_range_picker(months, end=facts["latest_month"])
 if not chosen:
     st.info("Bitte mindestens eine Leistung wählen.")
     components.about_data(facts)
@@ -95,7 +97,9 @@ def show(service: str) -> None:
     since = catalog.loc[catalog["service"] == service, "online_since"].iloc[0]
     own_events = events[events["service"] == service]
     target, target_name = _target(service)
-    evaluation = tg.evaluate(*target, rows) if target else None
+    # The projection rests on complete months only, like the overall target's.
+    known = rows[rows["month"] <= latest] if (latest := facts["latest_month"]) else rows
+    evaluation = tg.evaluate(*target, known) if target else None
     components.chart(
         charts.uptake_chart,
         rows,
@@ -125,7 +129,7 @@ def show(service: str) -> None:
     sources = set(rows["online_source"].dropna())
     st.caption(
         "Quelle der Online-Zahlen: "
-        + " und ".join(tables.SOURCE_LABELS[s] for s in sorted(sources, reverse=True))
+        + " und ".join(SOURCE_LABELS[s] for s in sorted(sources, reverse=True))
         + " (je Monat in der Spalte „Quelle online“)."
     )
     components.downloads(
@@ -134,7 +138,7 @@ def show(service: str) -> None:
 
 
 if len(chosen) == 1:
-    st.subheader(chosen[0])
+    st.subheader(md(chosen[0]))
     show(chosen[0])
 else:
     # One tab per service; only the open one is drawn (and its tab is part of the address).

@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import auth, chart_text, charts, components, data
 from dashboard.escape import md
-from db import asof, session
+from db import asof, figures, session
+from db.german import format_month
 from db.writes import begin_write
 from report import slides as content
 
@@ -21,7 +22,8 @@ CSS = """<style>
 .stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer td,
 .stMainBlockContainer th {font-size: 1.35rem; line-height: 1.45;}
 .stMainBlockContainer h1 {font-size: 2.6rem;}
-[data-testid="stMetricValue"] {font-size: 3.2rem;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {font-size: 3.2rem;
+  line-height: 1.2;}
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 .pq-meta {font-size: 1.1rem; color: #444;}
 </style>"""
@@ -32,12 +34,14 @@ header[data-testid="stHeader"], [data-testid="stSidebarCollapsedControl"] {displ
 
 
 @st.cache_data(show_spinner=False)
-def frozen(version: str, cutoff: str | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Uptake, measures and links as they stood at the Stichtag (or now)."""
+def frozen(version: str, cutoff: str | None) -> tuple[pd.DataFrame, ...]:
+    """Uptake, month states, measures and links as they stood at the Stichtag (or now)."""
     day = date.fromisoformat(cutoff) if cutoff else None
     with data.engine().connect() as conn:
+        uptake = asof.uptake_as_of(conn, day)
         return (
-            asof.uptake_as_of(conn, day),
+            uptake,
+            asof.month_states_as_of(conn, day, uptake),
             asof.measures_as_of(conn, day),
             asof.measure_links(conn),
         )
@@ -119,51 +123,62 @@ def measure_list(measures: pd.DataFrame, field_id: int) -> None:
             st.markdown(md(m.note))
 
 
-def uptake_block(uptake: pd.DataFrame, services: list[str], title: str) -> None:
-    """A chart (lines for a few services, ranked bars for many) and the latest figures."""
-    month = content.latest_month(uptake)
+def meta(text: str) -> None:
+    """Small grey text under a figure (text without names: numbers, months)."""
+    st.markdown(f"<span class='pq-meta'>{text}</span>", unsafe_allow_html=True)
+
+
+def uptake_block(uptake: pd.DataFrame, month: str | None, services: list[str], title: str) -> None:
+    """A chart (lines for a few services, ranked bars for many) and the figures of `month`,
+    the latest complete month."""
     if month is None:
-        st.info("Zum Stichtag lagen für diese Leistungen keine vollständigen Zahlen vor.")
+        st.info("Zum Stichtag lagen noch keine vollständigen Zahlen vor.")
         return
+    name = format_month(month, long=True)
     if len(services) <= LINES_MAX:
-        builder, frame = charts.share_lines_chart, content.recent(uptake, services)
+        builder, frame = charts.share_lines_chart, content.recent(uptake, services, month)
         chart = builder(frame, big=True, height=320)
         alt_text = f"{title}: Onlinequote der letzten zwölf Monate je Leistung."
     else:
-        builder, frame = charts.share_by_service_chart, content.latest(uptake, services)
+        builder, frame = charts.share_by_service_chart, content.latest(uptake, services, month)
         chart = builder(frame, big=True)
-        alt_text = f"{title}: Onlinequote je Leistung im {month}."
+        alt_text = f"{title}: Onlinequote je Leistung im {name}."
     alt_text += " " + chart_text.describe(builder, frame)
     st.altair_chart(chart, width="stretch", theme=None, alt=alt_text)
-    table = content.service_rows(uptake, services)
-    caption = f"{title}: Zahlen für {month}"
+    table = content.service_rows(uptake, services, month)
+    caption = f"{title}: Zahlen für {name}"
     if len(services) <= LINES_MAX:
-        st.markdown(f"**Zahlen für {month}**")
+        st.markdown(f"**Zahlen für {name}**")
         components.show_table(table, caption=caption)
     else:  # the bars already carry each base ("203 von 681"); the table on request
-        with st.expander(f"Zahlen für {month} als Tabelle"):
+        with st.expander(f"Zahlen für {name} als Tabelle"):
             components.show_table(table, caption=caption)
 
 
-def overview(uptake: pd.DataFrame, measures: pd.DataFrame) -> None:
-    figures = content.overview_figures(uptake)
-    if figures is None:
+def overview(head: figures.Headline | None, measures: pd.DataFrame) -> None:
+    shown = content.overview_figures(head)
+    if shown is None:
         st.warning("Zum Stichtag waren noch keine vollständigen Antragszahlen geladen.")
     else:
         cols = st.columns(4)
-        cols[0].metric(f"Onlinequote {figures['month']}", figures["share"])
-        cols[0].markdown(f"<span class='pq-meta'>{figures['base']}</span>", unsafe_allow_html=True)
-        cols[1].metric("zum Vormonat", figures["delta_month"] or "–")
-        cols[2].metric("zum Vorjahresmonat", figures["delta_year"] or "–")
-        cols[3].metric("Anträge gesamt", figures["total"])
-        cols[3].markdown(
-            f"<span class='pq-meta'>davon online: {figures['online']}</span>",
-            unsafe_allow_html=True,
-        )
-    counts = content.status_counts(measures)
-    if not counts.empty:
+        cols[0].metric(f"Onlinequote {shown['month']}", shown["share"])
+        with cols[0]:
+            meta(shown["base"])
+        cols[1].metric("zum Vormonat", shown["delta_month"])
+        with cols[1]:
+            meta(shown["month_basis"])
+        cols[2].metric("zum Vorjahresmonat", shown["delta_year"])
+        with cols[2]:
+            meta(shown["year_basis"])
+        cols[3].metric("Anträge gesamt", shown["total"])
+        with cols[3]:
+            meta(f"davon online: {shown['online']}")
+        for text in shown["provisional"]:
+            meta(text)
+    table = content.status_table(figures.status_counts(measures))
+    if not table.empty:
         st.subheader("Umsetzungsstand der Maßnahmen")
-        components.show_table(counts, caption="Maßnahmen je Handlungsfeld und Status")
+        components.show_table(table, caption="Maßnahmen je Handlungsfeld und Status")
 
 
 presenting = st.query_params.get(PRESENT) == "1"
@@ -192,18 +207,20 @@ try:
 except ValueError:
     number = 1
 slide = slide_list[number - 1]
-uptake, measures, links = frozen(
+uptake, states, measures, links = frozen(
     data.version(), agenda.cutoff.isoformat() if agenda.cutoff else None
 )
+head = figures.headline(uptake, states)
+month = head.month if head else None
 
 with st.container(border=not presenting):
-    st.header(slide.title, anchor=False)
+    st.header(md(slide.title), anchor=False)
     st.markdown(f"<span class='pq-meta'>{stand(agenda.cutoff)}</span>", unsafe_allow_html=True)
     if slide.kind == session.OVERVIEW:
-        overview(uptake, measures)
+        overview(head, measures)
     elif slide.kind == session.SERVICES:
         if agenda.services:
-            uptake_block(uptake, agenda.services, slide.title)
+            uptake_block(uptake, month, agenda.services, slide.title)
         else:
             st.info("Für diese Folie sind keine Leistungen ausgewählt.")
     else:
@@ -211,14 +228,14 @@ with st.container(border=not presenting):
         if len(linked) > LINES_MAX:  # ranked bars need the full width for their labels
             measure_list(measures, slide.field_id)
             st.subheader("Inanspruchnahme der verknüpften Leistungen", anchor=False)
-            uptake_block(uptake, linked, slide.title)
+            uptake_block(uptake, month, linked, slide.title)
         elif linked:
             left, right = st.columns([1, 1], gap="large")
             with left:
                 measure_list(measures, slide.field_id)
             with right:
                 st.subheader("Inanspruchnahme der verknüpften Leistungen", anchor=False)
-                uptake_block(uptake, linked, slide.title)
+                uptake_block(uptake, month, linked, slide.title)
         else:
             measure_list(measures, slide.field_id)
 

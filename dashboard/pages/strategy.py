@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import admin_tables, auth, data, loading
 from dashboard.escape import md
 from db import access, strategy
-from db.models import STATUS_LABELS
+from db.labels import STATUS_LABELS
 from db.strategy import StrategyError
 from ingest import load
 from ingest.template import measures_workbook

@@ -8,6 +8,7 @@ from dashboard import auth, charts, components, data, tables
 from dashboard.escape import md
 from db import targets as tg
 from db.german import MONTH_FULL, format_int, format_month, format_percent
+from db.months import add_months
 from db.writes import begin_write
 
 OVERALL = "Alle Leistungen (Gesamtziel)"
@@ -20,8 +21,9 @@ v = data.version()
 catalog = data.services(v)
 goals = data.targets(v)
 latest = facts["latest_month"]
-first = tables.month_before(latest, TREND_SHOWN - 1) if latest else None
-totals = data.monthly_totals(v, start=first)
+first = add_months(latest, -(TREND_SHOWN - 1)) if latest else None
+# Complete months only: a month one department has reported ahead must not bend the trend.
+totals = data.complete_series(v, first)
 if MESSAGE in st.session_state:
     st.success(st.session_state.pop(MESSAGE), icon=":material/check:")
 
@@ -37,6 +39,7 @@ else:
 if totals.empty:
     components.empty_state(facts)
 else:
+    components.provisional_note(facts["provisional"])
     recent = totals.assign(series="Alle Leistungen")
     projection = tables.projection_frame(evaluation.projection) if evaluation else None
     components.chart(
@@ -55,9 +58,12 @@ else:
         st.markdown(evaluation.text)
     components.show_table(
         tables.totals_table(recent.iloc[::-1].head(12)),
-        caption="Alle Leistungen zusammen: die letzten zwölf Monate",
+        caption="Alle Leistungen zusammen: die letzten zwölf vollständigen Monate",
     )
-    st.caption("Die letzten zwölf Monate; im Diagramm bis zu drei Jahre.")
+    st.caption(
+        "Die letzten zwölf vollständigen Monate; im Diagramm bis zu drei Jahre. Monate, in "
+        "denen nicht alle erwarteten Leistungen gemeldet haben, fehlen hier."
+    )
     if evaluation is not None and evaluation.projection is not None:
         st.markdown("**Prognose (linearer Trend der letzten zwölf Monate)**")
         components.show_table(
@@ -71,8 +77,9 @@ if own.empty:
     st.info("Es sind noch keine Ziele für einzelne Leistungen festgelegt.")
 else:
     # The projection rests on the last twelve months with figures: two years are plenty.
-    since = tables.month_before(latest, 23) if latest else None
-    history = data.uptake(v, tuple(own["service"]), since)
+    since = add_months(latest, -23) if latest else None
+    # Up to the latest complete month, like the overall target.
+    history = data.uptake(v, tuple(own["service"]), since, latest)
     rows, cols = [], st.columns(3)
     for i, goal in enumerate(own.itertuples()):
         ev = tg.evaluate(
@@ -83,7 +90,7 @@ else:
         )
         with cols[i % 3]:
             components.tile(
-                goal.service,
+                md(goal.service),
                 format_percent(ev.current),
                 f"Ziel {format_percent(ev.share, 0)} bis {format_month(ev.due_month)} · "
                 + (f"{base} ({format_month(ev.month)})" if ev.month else "noch keine Zahlen"),
@@ -132,7 +139,7 @@ else:
                     service=None if service == OVERALL else service,
                 )
         except (tg.TargetError, PermissionError) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state[MESSAGE] = (
                 f"Ziel gespeichert: {md(service)} {format_percent(share / 100, 0)} bis "
@@ -153,7 +160,7 @@ else:
                 with begin_write(data.engine()) as conn:
                     tg.delete_target(conn, auth.current_user(), chosen)
             except (tg.TargetError, PermissionError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 st.session_state[MESSAGE] = f"Ziel gelöscht: {md(labels[chosen])}."
                 st.rerun()

@@ -18,8 +18,9 @@ with data.engine().connect() as conn:
     departments = users.departments(conn)
 st.dataframe(admin_tables.users_table(rows), hide_index=True, width="stretch")
 st.caption(
-    "Admin: alles. Fachbereich: Zahlen der eigenen Fachbereiche hochladen und rückgängig "
-    "machen. Lesezugriff: nur ansehen (ohne Anmeldung möglich, wenn nicht anders eingestellt)."
+    "Admin: alles. Fachbereich: Zahlen der eigenen Fachbereiche hochladen und Ladevorgänge "
+    "von Konten der eigenen Fachbereiche rückgängig machen. Lesezugriff: nur ansehen (ohne "
+    "Anmeldung möglich, wenn nicht anders eingestellt)."
 )
 
 

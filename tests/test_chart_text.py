@@ -6,6 +6,7 @@ import pandas as pd
 from app_helpers import new_app
 
 from dashboard import chart_text, charts, tables
+from db import figures
 from ingest.demo import load_demo
 
 ODD = "Ausweis / Pass: [neu] #1 & <Eilt> **fett**"
@@ -115,7 +116,7 @@ def test_status_roadmap_and_coverage():
             "responsible": ["IT", None, None],
         }
     )
-    counts = tables.status_counts(measures)
+    counts = tables.labelled_counts(figures.status_counts(measures))
     assert chart_text.describe(charts.status_chart, counts) == (
         "Maßnahmen je Handlungsfeld: Digitales: 1 in Umsetzung, 1 umgesetzt; Kultur: 1 geplant."
     )
@@ -123,14 +124,16 @@ def test_status_roadmap_and_coverage():
         "Maßnahmen: E-Akte (in Umsetzung): Jan. 2021 bis Dez. 2022; Sprechstunde (geplant): "
         "Sept. 2021 bis Nov. 2021."
     )
-    grid = tables.coverage_grid(
-        pd.DataFrame({"service": ["A", "A"], "month": ["2021-01", "2021-02"],
-                      "complete": [True, False]}),
-        ["A", "B"], ["2021-01", "2021-02", "2021-03"],
-    )  # fmt: skip
+    grid = pd.DataFrame(
+        {
+            "service": ["A", "A", "A", "B", "B", "B"],
+            "month": ["2021-01", "2021-02", "2021-03"] * 2,
+            "state": ["vollständig", "unvollständig", "fehlt", "fehlt", "fehlt", "entfällt"],
+        }
+    )
     assert chart_text.describe(charts.coverage_chart, grid, row="service") == (
         "Gemeldete Monate Jan. 2021 bis März 2021: A: 1 vollständig, 1 unvollständig, 1 fehlt; "
-        "B: 3 fehlt."
+        "B: 2 fehlt, 1 entfällt."
     )
 
 

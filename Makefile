@@ -23,7 +23,11 @@ run: $(STAMP)
 # the app, run once.
 PG_TEST_ARGS ?= -m "not browser and not crawl"
 
-test: $(STAMP)
+# axe-core for the accessibility tests, exactly as pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest --db sqlite
@@ -37,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

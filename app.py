@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import auth
-from dashboard.navigation import pages_for
+from dashboard.navigation import pages_for, sidebar_links
 
 ICON = Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png"
 
@@ -20,7 +20,11 @@ st.set_page_config(
 )
 # The role decides which pages exist at all; pages that write check it again.
 role = auth.current_role()
-page = st.navigation(pages_for(role), position="hidden" if presenting else "sidebar")
+nav = pages_for(role)
+# Streamlit's own navigation is never drawn: the page links in the sidebar replace it.
+page = st.navigation(nav, position="hidden")
+st.set_page_config(page_title=f"{page.title} – Portalquote")  # each page its own title
 if not presenting:
+    sidebar_links(nav)
     auth.sidebar(role)
 page.run()

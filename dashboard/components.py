@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, export_buttons, tables
+from dashboard import chart_text, data, export_buttons, tables
 from dashboard.charts import SMALL_BASE
 from dashboard.escape import no_autolink
 from db.figures import MonthState
@@ -106,18 +106,29 @@ def label_text(value: str) -> str:
     return _LABEL_SPECIAL.sub(r"\\\1", no_autolink(value))
 
 
-def show_table(df: pd.DataFrame, *, grey: pd.Series | None = None, key: str | None = None) -> None:
-    """A display table (German text cells); in rows flagged in `grey` the share is greyed.
+def show_table(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    grey: pd.Series | None = None,
+    row_header: str | None = None,
+    key: str | None = None,
+) -> None:
+    """A display table (German text cells) with its caption; in rows flagged in `grey` the
+    share is greyed; `row_header` names the column whose cell names a row (default: the first).
 
-    Up to TABLE_MAX_ROWS rows as a real HTML table (screen readers, the projector, names
-    shown literally); longer ones in Streamlit's scrolling data grid.
+    Up to TABLE_MAX_ROWS rows as a real HTML table (caption, header cells: screen readers,
+    the projector, names shown literally); longer ones in Streamlit's scrolling data grid
+    (sortable and searchable, but screen readers get only its visible rows), under the
+    caption as a line of text; the downloads under a table have all of it.
     """
     if df.empty:
-        st.caption("Keine Einträge.")
+        st.caption(f"{caption}: keine Einträge.")
         return
     if len(df) <= TABLE_MAX_ROWS:
-        st.html(tables.html_table(df, grey=grey))
+        st.html(tables.html_table(df, caption=caption, grey=grey, row_header=row_header))
         return
+    st.caption(caption)
     shown = df.reset_index(drop=True)
     if grey is not None and grey.any():
         # Only the share and the note are greyed: styling every cell of a long table is slow.
@@ -141,13 +152,15 @@ def chart(
     **options: object,
 ) -> None:
     """A chart from a dashboard.charts builder, drawn as built (no Streamlit theme), with a
-    text description for screen readers; the table under it is the full alternative.
+    text alternative for screen readers: the description, then the chart's key figures
+    (dashboard.chart_text); the table under it is the full alternative.
 
     The finished Vega-Lite spec is cached by its inputs: building and validating an Altair
     chart costs more than the queries behind it.
     """
     spec = data.chart_spec(builder.__name__, frame, options)
-    st.vega_lite_chart(spec, theme=None, width="stretch", alt=description, key=key)
+    text = f"{description} {chart_text.describe(builder, frame, **options)}"
+    st.vega_lite_chart(spec, theme=None, width="stretch", alt=text, key=key)
 
 
 def small_note(count: int) -> None:

@@ -89,7 +89,7 @@ def deadline_section(rules: Rules, today: date, department: str | None) -> None:
             "stehen in der Tabelle darunter.",
         )  # fmt: skip
         table = cycle_tables.marks_table(frame, reporting.record(frame))
-        components.show_table(table)
+        components.show_table(table, caption=title)
         st.caption(cycle_tables.LEGEND)
         components.downloads(
             cycle_tables.long_table(frame), f"Meldefristen {months[0]} bis {months[-1]}",
@@ -98,7 +98,9 @@ def deadline_section(rules: Rules, today: date, department: str | None) -> None:
     else:
         st.subheader(f"Meldefristen: {md(department)}")
         own = frame[frame["department"] == department]
-        components.show_table(cycle_tables.department_table(own))
+        components.show_table(
+            cycle_tables.department_table(own), caption=f"Meldefristen: {department}"
+        )
         components.downloads(
             cycle_tables.department_table(own), f"Meldefristen {department}", key="dl_deadlines"
         )
@@ -110,7 +112,10 @@ def reminder_log_section(signed_in: bool) -> None:
     if log.empty:
         st.caption("Noch keine Erinnerung versandt.")
         return
-    components.show_table(cycle_tables.reminders_table(log, with_people=signed_in))
+    components.show_table(
+        cycle_tables.reminders_table(log, with_people=signed_in),
+        caption="Erinnerungen, die neueste zuerst",
+    )
     st.caption(f"Die letzten {len(log)} Erinnerungen und Zusammenfassungen, die neueste zuerst.")
 
 
@@ -130,7 +135,11 @@ def reminder_panel(account: Account, rules: Rules, today: date) -> None:
             st.success("Keine Meldung ist überfällig; es ist niemand zu erinnern.")
             return
         st.markdown("**Vorschau:** an diese Adressen ginge jetzt eine Erinnerung.")
-        components.show_table(cycle_tables.plan_table(plan), key="remind_preview")
+        components.show_table(
+            cycle_tables.plan_table(plan),
+            caption="Vorschau: Erinnerungen, die jetzt versandt würden",
+            key="remind_preview",
+        )
         to = ", ".join(plan.summary_to) or "niemanden (keine Adresse eingestellt)"
         st.caption(f"Die Zusammenfassung geht an {md(to)}.")
         problem = remind.smtp_problem()

@@ -1,23 +1,20 @@
-"""Which pages exist and which role sees which (pages a role may not use are left out)."""
+"""Which pages exist, which role sees which, and the page links in the sidebar."""
 
 import streamlit as st
 
+READERS = frozenset({"viewer", "department", "admin"})  # every role that signs in
 # (file, title, icon, roles allowed); "viewer" pages are public unless login is required.
+# None: nobody signed in where a login is required (the accessibility statement is public).
 PAGES = {
     "Dashboard": [
-        ("overview.py", "Übersicht", ":material/dashboard:", {"viewer", "department", "admin"}),
-        ("services.py", "Leistungen", ":material/monitoring:", {"viewer", "department", "admin"}),
-        ("measures.py", "Maßnahmen", ":material/account_tree:", {"viewer", "department", "admin"}),
-        (
-            "coverage.py",
-            "Datenstand",
-            ":material/calendar_month:",
-            {"viewer", "department", "admin"},
-        ),
-        ("targets.py", "Ziele", ":material/flag:", {"viewer", "department", "admin"}),
+        ("overview.py", "Übersicht", ":material/dashboard:", READERS),
+        ("services.py", "Leistungen", ":material/monitoring:", READERS),
+        ("measures.py", "Maßnahmen", ":material/account_tree:", READERS),
+        ("coverage.py", "Datenstand", ":material/calendar_month:", READERS),
+        ("targets.py", "Ziele", ":material/flag:", READERS),
     ],
     "Präsentation": [
-        ("session.py", "Sitzungsmodus", ":material/slideshow:", {"viewer", "department", "admin"}),
+        ("session.py", "Sitzungsmodus", ":material/slideshow:", READERS),
         ("report.py", "Sachstandsbericht", ":material/description:", {"admin"}),
     ],
     "Verwaltung": [
@@ -25,6 +22,9 @@ PAGES = {
         ("loads.py", "Ladeprotokoll", ":material/history:", {"department", "admin"}),
         ("strategy.py", "Strategie bearbeiten", ":material/edit_note:", {"admin"}),
         ("users.py", "Benutzer", ":material/group:", {"admin"}),
+    ],
+    "Hilfe": [
+        ("accessibility.py", "Barrierefreiheit", ":material/accessibility_new:", {None, *READERS}),
     ],
 }
 PAGES_DIR = "dashboard/pages"
@@ -35,9 +35,8 @@ LOGIN_PAGE = ("login.py", "Anmelden", ":material/login:")
 
 def visible_files(role: str | None) -> list[str]:
     """The page files a role may open (None: not signed in where a login is required)."""
-    if role is None:
-        return [LOGIN_PAGE[0]]
-    return [file for pages in PAGES.values() for file, _t, _i, roles in pages if role in roles]
+    files = [file for pages in PAGES.values() for file, _t, _i, roles in pages if role in roles]
+    return [LOGIN_PAGE[0], *files] if role is None else files
 
 
 def _placeholder(file: str, title: str, icon: str, roles: set[str]) -> st.Page:
@@ -82,3 +81,21 @@ def pages_for(role: str | None) -> dict[str, list[st.Page]]:
     first = next(iter(nav))
     nav[first] = nav[first] + hidden
     return nav
+
+
+def sidebar_links(nav: dict[str, list[st.Page]]) -> None:
+    """The navigation as page links in the sidebar, one group per section.
+
+    Streamlit's own sidebar navigation puts its section headers inside the list of links,
+    which screen readers and axe-core reject (rules list, listitem); plain links under a
+    caption per section are read in page order and keep the session (no page reload).
+    """
+    with st.sidebar:
+        for section, pages in nav.items():
+            shown = [p for p in pages if p.visibility == "visible"]
+            if not shown:
+                continue
+            if section:
+                st.caption(section)
+            for p in shown:
+                st.page_link(p, label=p.title, icon=p.icon, width="stretch")

@@ -3,9 +3,11 @@
 Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
 the page shell (index.html) itself; the middleware here adjusts it before it leaves the
 server, so that what a browser gets from the first byte on is right for a German public
-body: the page language is German, not Streamlit's hard-coded English, and the shell has no
+body: the page language is German, not Streamlit's hard-coded English; the shell has no
 inline script, so that a Content-Security-Policy without 'unsafe-inline' scripts (deploy/)
-lets it run. The login and logout routes (dashboard/login_routes.py) set the login cookie.
+lets it run; and it links Portalquote's stylesheet (visible keyboard focus, tables), served
+from this origin (style-src 'self'), so that it applies from the first paint on. The login and
+logout routes (dashboard/login_routes.py) set the login cookie.
 """
 
 import re
@@ -15,6 +17,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dashboard import assets
 from dashboard.login_routes import ROUTES
 from db import audit
 
@@ -73,10 +76,13 @@ PRERENDER_SCRIPT = re.compile(rb"<script>\s*window\.prerenderReady\s*=\s*false;?
 
 
 def rewrite_shell(html: bytes) -> bytes:
-    """The page shell with the German page language and without the inline script."""
+    """The page shell with the German page language, without the inline script, and with
+    Portalquote's stylesheet."""
     html = html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    link = f'<link rel="stylesheet" href=".{assets.STYLESHEET_PATH}" />'.encode()
+    html = html.replace(b"</head>", link + b"</head>", 1)
     return PRERENDER_SCRIPT.sub(b"", html, count=1)
 
 
 audit.configure_stdout()  # logins, loads, undos, user changes: one line each (journal)
-app = st.App(APP_SCRIPT, routes=ROUTES, middleware=[Middleware(PageShell)])
+app = st.App(APP_SCRIPT, routes=[*ROUTES, *assets.ROUTES], middleware=[Middleware(PageShell)])

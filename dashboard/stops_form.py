@@ -44,7 +44,8 @@ def stops_section(catalog_services: list[str], months: list[str]) -> None:
                     "set_by": "markiert von",
                     "set_at": "am",
                 }  # fmt: skip
-            )
+            ),
+            caption="Nicht mehr gemeldete Leistungen",
         )
     account = auth.current_user()
     if account is None or account.role not in stops.STOP_ROLES or not months:

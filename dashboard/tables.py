@@ -378,24 +378,27 @@ def projection_frame(projection) -> pd.DataFrame | None:  # noqa: ANN001
 
 # A display table as plain HTML: st.table runs its cells through Markdown, which turns names
 # from files into links (any URL or e-mail address) and worse; here every cell is escaped text.
-TABLE_CSS = """<style>
-table.pq-table {border-collapse: collapse; width: 100%; font-size: 1rem; line-height: 1.4;
-  color: #31333F; margin: 0.25rem 0 0.75rem 0;}
-table.pq-table th {text-align: left; font-weight: 600; border-bottom: 2px solid #C9CAD1;
-  padding: 0.35rem 0.6rem; background: #F7F8FA; vertical-align: bottom;}
-table.pq-table td {border-bottom: 1px solid #E4E5EA; padding: 0.3rem 0.6rem; vertical-align: top;}
-table.pq-table .num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
-table.pq-table td.pq-grey {color: #5F5F5F; font-style: italic;}
-div.pq-scroll {overflow-x: auto;}
-</style>"""
+# Its styles (class pq-table) are in dashboard/static/portalquote.css.
 _N = r"\d{1,3}(\.\d{3})*"
 NUMBER_CELL = re.compile(rf"^(–|[+−±]?{_N}(,\d+)?( %| Pp\.)?|{_N} von {_N}|[✓½])$")
 GREY_COLUMNS = ("Onlinequote", "Hinweis")
 
 
-def html_table(df: pd.DataFrame, *, grey: pd.Series | None = None) -> str:
-    """The table as escaped HTML (class pq-table): numeric columns right-aligned, and in the
-    rows flagged in `grey` the share and the note greyed (italic, still 6:1 contrast)."""
+def html_table(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    grey: pd.Series | None = None,
+    row_header: str | None = None,
+) -> str:
+    """The table as escaped HTML (class pq-table) with its caption: header cells for the
+    columns and, in each row, for the cell that names the row (`row_header`, default the
+    first column); numeric columns right-aligned; in the rows flagged in `grey` the share and
+    the note greyed (italic, still 6:1 contrast).
+
+    A wide table scrolls sideways inside a region that takes the keyboard focus (named by
+    the caption), so that it can be scrolled without a mouse (WCAG 2.1.1, 1.4.10).
+    """
     cols = [str(c) for c in df.columns]
     values = [["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
                for v in row] for row in df.itertuples(index=False)]  # fmt: skip
@@ -405,6 +408,7 @@ def html_table(df: pd.DataFrame, *, grey: pd.Series | None = None) -> str:
         for i in range(len(cols))
     ]  # fmt: skip
     flags = list(grey) if grey is not None else [False] * len(values)
+    header = cols.index(row_header) if row_header is not None else 0
     num_attr = ' class="num"'
     head = "".join(
         f'<th scope="col"{num_attr if num else ""}>{html.escape(c)}</th>'
@@ -413,13 +417,17 @@ def html_table(df: pd.DataFrame, *, grey: pd.Series | None = None) -> str:
     body = []
     for row, flag in zip(values, flags, strict=True):
         cells = []
-        for c, value, num in zip(cols, row, numeric, strict=True):
+        for i, (c, value, num) in enumerate(zip(cols, row, numeric, strict=True)):
             classes = (["num"] if num else []) + (["pq-grey"] if flag and c in GREY_COLUMNS else [])
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{attr}>{html.escape(value)}</td>")
+            tag = "th" if i == header else "td"
+            scope = ' scope="row"' if i == header else ""
+            cells.append(f"<{tag}{scope}{attr}>{html.escape(value)}</{tag}>")
         body.append(f"<tr>{''.join(cells)}</tr>")
+    name = html.escape(caption, quote=True)
     return (
-        f'{TABLE_CSS}<div class="pq-scroll"><table class="pq-table" data-testid="stTable">'
+        f'<div class="pq-scroll" role="region" tabindex="0" aria-label="{name}">'
+        f'<table class="pq-table" data-testid="stTable"><caption>{name}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 

@@ -54,6 +54,44 @@ def session_max_age() -> timedelta:
     return _minutes("PORTALQUOTE_SESSION_MAX_MINUTES", 12 * 60)
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A setting's value and whether it is Portalquote's default (not set for this town)."""
+
+    value: str
+    default: bool
+
+
+# The Erklärung zur Barrierefreiheit (BITV 2.0 § 7): who answers feedback, and where to turn
+# when that does not help. The defaults are placeholders for the town to replace; the
+# Schlichtungsstelle nach § 16 BGG is the federal one: for a municipality the Land's own
+# body is usually responsible (e.g. its Ombuds- or Schlichtungsstelle).
+STATEMENT_DEFAULTS = {
+    "PORTALQUOTE_A11Y_BODY": "Die Stadtverwaltung",  # begins a sentence
+    "PORTALQUOTE_A11Y_CONTACT": "Stabsstelle Digitalisierung",
+    "PORTALQUOTE_A11Y_EMAIL": "barrierefreiheit@stadt.example",
+    "PORTALQUOTE_A11Y_PHONE": "",
+    "PORTALQUOTE_A11Y_ARBITRATION": (
+        "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (§ 16 BGG) bei dem "
+        "Beauftragten der Bundesregierung für die Belange von Menschen mit Behinderungen, "
+        "Mauerstraße 53, 10117 Berlin"
+    ),
+    "PORTALQUOTE_A11Y_ARBITRATION_URL": "https://www.schlichtungsstelle-bgg.de",
+    # The day the statement was last reviewed (the self-assessment of this version).
+    "PORTALQUOTE_A11Y_REVIEWED": "2026-12-01",
+}
+
+
+def statement_settings() -> dict[str, Setting]:
+    """The settings of the accessibility statement (env PORTALQUOTE_A11Y_*), each marked
+    whether it is still the default."""
+    out = {}
+    for name, default in STATEMENT_DEFAULTS.items():
+        value = os.environ.get(name, "").strip()
+        out[name] = Setting(value or default, not value)
+    return out
+
+
 # ---------------------------------------------------------------- monthly cycle (issue 13)
 # Read when used (not at import), so that a wrong value gives a German message where it
 # matters instead of stopping every command.

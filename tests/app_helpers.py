@@ -17,10 +17,12 @@ from db.settings import session_max_age
 from db.writes import begin_write
 
 PROJECT = Path(__file__).resolve().parent.parent
-VIEWER_PAGES = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
-DEPARTMENT_PAGES = [*VIEWER_PAGES, "Daten hochladen", "Ladeprotokoll"]
-ADMIN_PAGES = [*VIEWER_PAGES, "Sachstandsbericht", "Daten hochladen", "Ladeprotokoll",
-               "Strategie bearbeiten", "Benutzer"]  # fmt: skip
+READING = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
+HELP = ["Barrierefreiheit"]  # public, also where a login is required
+VIEWER_PAGES = [*READING, *HELP]
+DEPARTMENT_PAGES = [*READING, "Daten hochladen", "Ladeprotokoll", *HELP]
+ADMIN_PAGES = [*READING, "Sachstandsbericht", "Daten hochladen", "Ladeprotokoll",
+               "Strategie bearbeiten", "Benutzer", *HELP]  # fmt: skip
 
 
 # AppTest has no browser and so no cookies: its session state stands in for the login
@@ -123,9 +125,12 @@ def shown(markdown: str) -> str:
 
 def html_table(at: AppTest, index: int = 0) -> pd.DataFrame:
     """The index-th table of the page (HTML tables, see dashboard.tables.html_table) as the
-    text a person reads, cell by cell."""
+    text a person reads, cell by cell (row headers included; the caption in
+    .attrs["caption"])."""
     bodies = [h.proto.body for h in at.get("html") if "<table" in h.proto.body]
     doc = lxml.html.fromstring(bodies[index])
-    head = [th.text_content() for th in doc.iter("th")]
-    rows = [[td.text_content() for td in tr.iter("td")] for tr in doc.iter("tr")]
-    return pd.DataFrame([r for r in rows if r], columns=head)
+    head = [th.text_content() for th in doc.iter("th") if th.get("scope") == "col"]
+    rows = [[c.text_content() for c in tr.iter("td", "th")] for tr in doc.find(".//tbody")]
+    out = pd.DataFrame(rows, columns=head)
+    out.attrs["caption"] = "".join(c.text_content() for c in doc.iter("caption"))
+    return out

@@ -158,6 +158,18 @@ def log_in_browser(pg, url: str, login) -> None:  # noqa: ANN001
     wait_for_app(pg)
 
 
+def nav_link(pg, title: str):  # noqa: ANN001, ANN201
+    """The sidebar's link to a page (page links, see dashboard.navigation.sidebar_links)."""
+    return pg.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True)
+
+
+def nav_titles(pg) -> list[str]:  # noqa: ANN001
+    """The titles of the pages the sidebar links to, in order."""
+    links = pg.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")
+    links.first.wait_for()
+    return [t.strip() for t in links.all_inner_texts()]
+
+
 def submit_login(container, login) -> None:  # noqa: ANN001
     """Fill in and send the login form inside container (a page or a locator)."""
     page = getattr(container, "page", container)  # a locator knows its page

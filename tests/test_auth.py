@@ -9,6 +9,7 @@ from accounts import make_accounts
 from app_helpers import (
     ADMIN_PAGES,
     DEPARTMENT_PAGES,
+    HELP,
     PROJECT,
     TOKEN_KEY,
     VIEWER_PAGES,
@@ -41,7 +42,7 @@ def test_navigation_per_role():
     assert {"upload.py", "loads.py"} <= set(visible_files("department"))
     assert not {"users.py", "strategy.py"} & set(visible_files("department"))
     assert {"users.py", "strategy.py"} <= set(visible_files("admin"))
-    assert visible_files(None) == ["login.py"]
+    assert visible_files(None) == ["login.py", "accessibility.py"]
 
 
 def test_anonymous_visitor_reads_but_cannot_write(catalog_engine, db_url, monkeypatch, accounts):
@@ -98,7 +99,7 @@ def test_wrong_password_and_lock_give_german_messages(catalog_engine, db_url, mo
 def test_login_can_be_required(catalog_engine, db_url, monkeypatch, accounts):
     monkeypatch.setenv("PORTALQUOTE_REQUIRE_LOGIN", "1")
     at = new_app(db_url, monkeypatch).run()
-    assert page_names(at) == ["Anmelden"]
+    assert page_names(at) == ["Anmelden", *HELP]  # the accessibility statement is public
     assert "Bitte melden Sie sich an" in texts(at)
     assert 'action="/anmelden"' in _login_form_html(at)
     with pytest.raises(ValueError):

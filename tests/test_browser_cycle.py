@@ -7,6 +7,7 @@ from accounts import make_accounts
 from browser_fixtures import (
     assert_no_exception,
     log_in_browser,
+    nav_link,
     screenshot,
     serve_app,
     wait_for_app,
@@ -52,7 +53,7 @@ def test_datenstand_deadlines_preview_and_sending(cycle_app, page):
     page.set_viewport_size({"width": 1280, "height": 720})
     log_in_browser(page, url, logins["admin"])
     # Through the navigation: reloading the page would end the login.
-    page.get_by_test_id("stSidebarNavLink").filter(has_text="Datenstand").click()
+    nav_link(page, "Datenstand").click()
     wait_for_app(page)
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text(deadline_sentence(date.today(), Rules()))).to_be_visible(timeout=WAIT)

@@ -8,6 +8,8 @@ from accounts import make_accounts
 from browser_fixtures import (
     assert_no_exception,
     log_in_browser,
+    nav_link,
+    nav_titles,
     screenshot,
     serve_app,
     submit_login,
@@ -46,14 +48,12 @@ def roles_url(roles_db):  # noqa: ANN001, ANN201
 
 
 def _nav(page) -> list[str]:  # noqa: ANN001
-    page.get_by_test_id("stSidebarNavLink").first.wait_for()
-    # Each link reads "<icon name>\n\n<title>": keep the title.
-    links = page.get_by_test_id("stSidebarNavLink").all_inner_texts()
-    return [t.strip().split("\n")[-1] for t in links]
+    # Each link reads "<icon name>\n<title>" (the icon is hidden from screen readers).
+    return [t.split("\n")[-1] for t in nav_titles(page)]
 
 
 def _open(page, title: str) -> None:  # noqa: ANN001
-    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+    nav_link(page, title).click()
     page.get_by_role("heading", name=title).wait_for()
     wait_for_app(page)
 
@@ -213,7 +213,6 @@ def test_a_workbook_that_crashes_the_reader_takes_only_the_worker_down(
     small <dimension>): the page says why in German, the server answers, others work on."""
     import urllib.request
 
-    from playwright.sync_api import expect
     from workbooks import long_shared_string, with_far_cell
 
     url, engine, logins = roles_db
@@ -239,7 +238,7 @@ def test_a_workbook_that_crashes_the_reader_takes_only_the_worker_down(
     with urllib.request.urlopen(f"{roles_url}/_stcore/health", timeout=10) as health:
         assert health.status == 200
     # The other session is alive and can still move around.
-    viewer.get_by_test_id("stSidebarNavLink").filter(has_text="Leistungen").click()
+    nav_link(viewer, "Leistungen").click()
     expect(viewer.get_by_role("heading", name="Leistungen")).to_be_visible(timeout=30_000)
     assert_no_exception(viewer)
     other.close()

@@ -10,6 +10,7 @@ from accounts import make_accounts
 from browser_fixtures import (
     assert_no_exception,
     log_in_browser,
+    nav_link,
     screenshot,
     serve_app,
     wait_for_app,
@@ -98,7 +99,7 @@ def test_admin_generates_and_downloads_the_report(page, admin_app, tmp_path):  #
     url, admin = admin_app
     log_in_browser(page, url, admin)
     # Through the navigation: a new page load would start a new (signed-out) session.
-    page.get_by_test_id("stSidebarNavLink").filter(has_text="Sachstandsbericht").click()
+    nav_link(page, "Sachstandsbericht").click()
     page.get_by_role("heading", name="Sachstandsbericht").wait_for()
     wait_for_app(page)
     page.get_by_label("Titel").fill("Sachstandsbericht Testsitzung")

@@ -4,11 +4,10 @@ from datetime import date
 
 import pytest
 from accounts import make_accounts
-from app_helpers import log_in, new_app, open_page, texts
+from app_helpers import html_table, log_in, new_app, open_page, texts
 from cycle_data import BUERGERBUERO, PUBLIC_URL, SUMMARY_TO, build_today, load_catalog_with_mail
 from smtp_server import smtp_server
 from sqlalchemy import select
-from test_pages import table
 
 from dashboard.cycle_tables import deadline_sentence
 from db.contacts import department_contacts
@@ -40,9 +39,8 @@ def as_user(url: str, monkeypatch, logins, role: str | None, page: str):  # noqa
 
 def marks(at):  # noqa: ANN001, ANN201
     """The deadline table (the one with a column per month and the record) by department."""
-    return next(t for i in range(6) if "Ø Verspätung" in (t := table(at, i)).columns).set_index(
-        "Fachbereich"
-    )
+    found = next(t for i in range(6) if "Ø Verspätung" in (t := html_table(at, i)).columns)
+    return found.set_index("Fachbereich")
 
 
 def test_datenstand_shows_the_deadline_and_the_marks(cycle_url, monkeypatch):
@@ -78,7 +76,7 @@ def test_one_department_lists_what_is_missing(cycle_url, monkeypatch):
     at.query_params["fachbereich"] = "FB 3 Bürgerbüro"
     at.run()
     assert not at.exception
-    rows = next(t for i in range(6) if "Es fehlt" in (t := table(at, i)).columns)
+    rows = next(t for i in range(6) if "Es fehlt" in (t := html_table(at, i)).columns)
     row = rows.set_index("Monat").loc[format_month(months["prev"])]
     assert row["Es fehlt"] == "Melderegisterauskunft" and row["Leistungen"] == "1 von 2"
     assert row["Stand"].startswith("offen, seit ")
@@ -96,7 +94,7 @@ def test_admin_previews_and_sends_reminders(cycle_url, monkeypatch):
             monkeypatch.setenv(name, value)
         at = as_user(url, monkeypatch, logins, "admin", "coverage.py")
         assert "Erinnerungen versenden" in [e.label for e in at.expander]
-        preview = next(t for i in range(8) if "Empfänger" in (t := table(at, i)).columns)
+        preview = next(t for i in range(8) if "Empfänger" in (t := html_table(at, i)).columns)
         preview = preview.set_index("Fachbereich")
         assert preview.loc["FB 3 Bürgerbüro", "Empfänger"] == ", ".join(BUERGERBUERO)
         assert preview.loc["FB 3 Bürgerbüro", "Erinnerung"] == "wird erinnert"
@@ -108,7 +106,7 @@ def test_admin_previews_and_sends_reminders(cycle_url, monkeypatch):
         assert not at.exception
         assert "Erinnerungslauf beendet." in texts(at)
         assert len(server.inbox.received) == 2
-        log = next(t for i in range(8) if "Ausgelöst von" in (t := table(at, i)).columns)
+        log = next(t for i in range(8) if "Ausgelöst von" in (t := html_table(at, i)).columns)
         assert log["Ergebnis"].tolist() == ["gesendet", "gesendet"]
         assert log["Art"].tolist() == ["Zusammenfassung", "Erinnerung"]
         assert log["Ausgelöst von"].tolist() == ["test-admin", "test-admin"]

@@ -1,8 +1,11 @@
-"""The HTTP layer in front of Streamlit: the page shell leaves the server in German."""
+"""The HTTP layer in front of Streamlit: the page shell leaves the server in German, with
+Portalquote's stylesheet."""
 
 import asyncio
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
+from dashboard import assets
 from dashboard.server import PageShell, rewrite_shell
 
 SHELL = b'<!doctype html><html lang="en"><head></head><body></body></html>'
@@ -51,6 +54,24 @@ def test_assets_pass_untouched_and_compressed():
     headers, body, request = _serve("/static/js/index.js", b"text/javascript", script)
     assert body == script
     assert request[b"accept-encoding"] == b"gzip"
+
+
+def test_shell_links_portalquotes_stylesheet_by_its_content_hash():
+    html = rewrite_shell(SHELL)
+    assert f'<link rel="stylesheet" href=".{assets.STYLESHEET_PATH}" />'.encode() in html
+    assert html.index(b"<link") < html.index(b"</head>")
+    digest = hashlib.sha256(assets.STYLESHEET.read_bytes()).hexdigest()[:12]
+    assert f"/assets/portalquote.{digest}.css" == assets.STYLESHEET_PATH
+
+
+def test_stylesheet_route_serves_css_for_a_year():
+    [route] = assets.ROUTES
+    assert route.path == assets.STYLESHEET_PATH
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, route.endpoint(None)).result()
+    assert response.media_type == "text/css"
+    assert b":focus-visible" in response.body
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
 def test_the_real_shell_has_no_inline_script_left():

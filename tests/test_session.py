@@ -137,6 +137,7 @@ def test_frozen_at_a_stichtag_shows_figures_as_they_stood(demo, demo_url, monkey
     # The measures as they stood then: their November 2021 status.
     counts = html_table(at, 0).set_index("Handlungsfeld")
     assert counts.loc["Kommunikation und Veränderungsmanagement", "umgesetzt"] == "1"
+    assert html_table(at, 0).attrs["caption"] == "Maßnahmen je Handlungsfeld und Status"
 
 
 def test_admin_sees_the_settings(demo, demo_url, monkeypatch):  # noqa: ANN001

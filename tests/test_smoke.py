@@ -14,5 +14,5 @@ def test_overview_shows_latest_complete_month(engine, db_url, monkeypatch):
     assert not at.exception
     assert "Dezember 2023" in at.markdown[0].value
     [table] = [h.proto.body for h in at.get("html") if "<table" in h.proto.body][:1]
-    row = re.search(r"<tr><td>Personenstandsurkunde</td>.*?</tr>", table).group(0)
+    row = re.search(r'<tr><th scope="row">Personenstandsurkunde</th>.*?</tr>', table).group(0)
     assert '<td class="num">633</td>' in row and '<td class="num">41,5 %</td>' in row

@@ -212,18 +212,28 @@ def test_service_markers_and_events_table():
         assert tables.events_table(missing, events)["Datum"].tolist() == ["15.11.2021"]
 
 
-def test_html_table_escapes_names_aligns_numbers_and_greys_small_shares():
+def test_html_table_escapes_names_aligns_numbers_greys_small_shares_and_has_a_caption():
     shown = tables.uptake_table(UPTAKE).iloc[[0, 3]]
     shown.loc[shown.index[0], "Leistung"] = "<img src=x> **fett** https://example.org"
-    out = tables.html_table(shown, grey=tables.is_small(UPTAKE).iloc[[0, 3]])
+    out = tables.html_table(shown, caption="Zahlen <&>", grey=tables.is_small(UPTAKE).iloc[[0, 3]])
+    assert "<caption>Zahlen &lt;&amp;&gt;</caption>" in out
+    assert (
+        '<div class="pq-scroll" role="region" tabindex="0" aria-label="Zahlen &lt;&amp;&gt;">'
+        in out
+    )
     assert "<img" not in out and "&lt;img src=x&gt; **fett** https://example.org" in out
     assert "<a " not in out  # plain text, nothing for Markdown to turn into a link
     assert '<th scope="col" class="num">Anträge gesamt</th>' in out
     assert '<th scope="col">Leistung</th>' in out
+    assert '<th scope="row">&lt;img src=x&gt; **fett** https://example.org</th>' in out
     assert '<td class="num">29,8 %</td>' in out
     assert '<td class="num pq-grey">25,0 %</td>' in out
     assert '<td class="pq-grey">weniger als 20 Anträge</td>' in out
-    assert '<td class="num">1.234</td>' in tables.html_table(tables.uptake_table(UPTAKE))
+    monthly = tables.html_table(tables.uptake_table(UPTAKE), caption="Je Monat", row_header="Monat")
+    assert '<td class="num">1.234</td>' in monthly
+    assert (
+        '<th scope="row">Okt. 2021</th>' in monthly and "<td>Personenstandsurkunde</td>" in monthly
+    )
 
 
 def test_share_matrix_and_its_export():

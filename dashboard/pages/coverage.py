@@ -41,7 +41,8 @@ else:
         else "Noch kein Monat ist vollständig."
     )
     components.show_table(
-        tables.months_table(data.month_states(v), service_months, shown_months[::-1], latest)
+        tables.months_table(data.month_states(v), service_months, shown_months[::-1], latest),
+        caption=f"Monate {format_month(start)} bis {format_month(end)}, der neueste zuerst",
     )
     st.caption(
         "Vollständig: jede erwartete Leistung hat beide Antragswege gemeldet. Erwartet werden "
@@ -85,11 +86,14 @@ else:
     )
     st.caption(LEGEND)
     table = tables.grid_table(grid, row, row_title)
-    components.show_table(table)
+    components.show_table(table, caption=f"Gemeldete Monate je {row_title}, {period}")
     components.downloads(table, f"Datenstand {start} bis {end}", key="dl_grid")
 
     st.subheader("Zuletzt geladen je Fachbereich")
-    components.show_table(tables.department_loads_table(data.department_loads(v)))
+    components.show_table(
+        tables.department_loads_table(data.department_loads(v)),
+        caption="Zuletzt geladen je Fachbereich",
+    )
     stops_form.stops_section(list(catalog["service"]), [*months, add_months(months[-1], 1)])
 
 if rules is not None and not catalog.empty:
@@ -105,6 +109,9 @@ if log.empty:
     st.caption("Noch nichts geladen.")
 else:
     # Who loaded a file is shown to signed-in users only.
-    components.show_table(tables.load_log_table(log, with_user=account is not None))
+    components.show_table(
+        tables.load_log_table(log, with_user=account is not None),
+        caption="Ladeprotokoll, der neueste Ladevorgang zuerst",
+    )
     st.caption(f"Die letzten {len(log)} Ladevorgänge, der neueste zuerst.")
 components.about_data(facts)

@@ -59,7 +59,9 @@ undated = shown[shown["start"].isna() | shown["end"].isna()]
 if not undated.empty:
     st.caption(f"Ohne Beginn oder Ende nicht im Zeitplan: {md(', '.join(undated['measure']))}.")
 with st.expander("Zeitplan als Tabelle"):
-    components.show_table(tables.measures_table(shown, links))
+    components.show_table(
+        tables.measures_table(shown, links), caption="Zeitplan der Maßnahmen", row_header="Maßnahme"
+    )
     components.downloads(tables.measures_table(shown, links), "Maßnahmen", key="dl_measures")
 
 st.subheader("Handlungsfelder und Maßnahmen")
@@ -101,7 +103,9 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                         st.markdown(md(m.note))
                     own = history[history["measure_id"] == m.measure_id]
                     st.markdown("**Verlauf**")
-                    components.show_table(tables.history_table(own))
+                    components.show_table(
+                        tables.history_table(own), caption=f"Verlauf: {m.measure}"
+                    )
                 with uptake_col:
                     services = list(links.loc[links["measure_id"] == m.measure_id, "service"])
                     if not services or not last_month:
@@ -122,5 +126,10 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
                         )
                     latest = uptake[uptake["month"] == last_month]
                     st.caption(f"{format_month(last_month, long=True)}:")
-                    components.show_table(tables.linked_table(latest), grey=tables.is_small(latest))
+                    components.show_table(
+                        tables.linked_table(latest),
+                        caption=f"Onlinequote der verknüpften Leistungen, "
+                        f"{format_month(last_month, long=True)}",
+                        grey=tables.is_small(latest),
+                    )
 components.about_data(facts)

@@ -91,7 +91,11 @@ if not components.empty_state(facts):
             target=target,
             service_targets=goals[goals["service"].notna()][["service", "share"]],
         )
-    components.show_table(tables.month_table(month_df), grey=tables.is_small(month_df))
+    components.show_table(
+        tables.month_table(month_df),
+        caption=f"Onlinequote je Leistung, {format_month(month, long=True)}",
+        grey=tables.is_small(month_df),
+    )
     components.small_note(int(tables.is_small(month_df).sum()))
     components.downloads(tables.month_export(month_df), f"Onlinequote {format_month(month)}")
 
@@ -110,5 +114,7 @@ else:
         "Gestapelte Balken: Zahl der Maßnahmen je Handlungsfeld und Status. Die Zahlen "
         "stehen in der Tabelle darunter.",
     )
-    components.show_table(tables.status_table(counts))
+    components.show_table(
+        tables.status_table(counts), caption="Maßnahmen je Handlungsfeld und Status"
+    )
 components.about_data(facts)

@@ -79,7 +79,9 @@ if len(chosen) > 1 and not uptake.empty:
         f"Liniendiagramm: Onlinequote von {', '.join(chosen)}, {period}. Die Zahlen stehen "
         "in der Tabelle darunter.",
     )
-    components.show_table(tables.share_matrix(uptake))
+    components.show_table(
+        tables.share_matrix(uptake), caption=f"Onlinequote im Vergleich, {period}"
+    )
     components.downloads(
         tables.share_matrix_export(uptake), f"Onlinequote im Vergleich {start} bis {end}",
         key="dl_compare",
@@ -116,8 +118,13 @@ def show(service: str) -> None:
     marks = tables.events_table(since, own_events)
     if not marks.empty:
         st.markdown("**Auf der Zeitachse markiert**")
-        components.show_table(marks)
-    components.show_table(tables.uptake_table(rows), grey=tables.is_small(rows))
+        components.show_table(marks, caption=f"Auf der Zeitachse markiert: {service}")
+    components.show_table(
+        tables.uptake_table(rows),
+        caption=f"Anträge und Onlinequote je Monat: {service}, {period}",
+        grey=tables.is_small(rows),
+        row_header="Monat",
+    )
     components.small_note(int(tables.is_small(rows).sum()))
     sources = set(rows["online_source"].dropna())
     st.caption(

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, components, data
+from dashboard import auth, chart_text, charts, components, data
 from dashboard.escape import md
 from db import asof, figures, session
 from db.german import format_month
@@ -136,20 +136,23 @@ def uptake_block(uptake: pd.DataFrame, month: str | None, services: list[str], t
         return
     name = format_month(month, long=True)
     if len(services) <= LINES_MAX:
-        frame = content.recent(uptake, services, month)
-        chart = charts.share_lines_chart(frame, big=True, height=320)
-        alt_text = f"{title}: Onlinequote der letzten zwölf Monate je Leistung"
+        builder, frame = charts.share_lines_chart, content.recent(uptake, services, month)
+        chart = builder(frame, big=True, height=320)
+        alt_text = f"{title}: Onlinequote der letzten zwölf Monate je Leistung."
     else:
-        chart = charts.share_by_service_chart(content.latest(uptake, services, month), big=True)
-        alt_text = f"{title}: Onlinequote je Leistung im {name}"
+        builder, frame = charts.share_by_service_chart, content.latest(uptake, services, month)
+        chart = builder(frame, big=True)
+        alt_text = f"{title}: Onlinequote je Leistung im {name}."
+    alt_text += " " + chart_text.describe(builder, frame)
     st.altair_chart(chart, width="stretch", theme=None, alt=alt_text)
     table = content.service_rows(uptake, services, month)
+    caption = f"{title}: Zahlen für {name}"
     if len(services) <= LINES_MAX:
         st.markdown(f"**Zahlen für {name}**")
-        components.show_table(table)
+        components.show_table(table, caption=caption)
     else:  # the bars already carry each base ("203 von 681"); the table on request
         with st.expander(f"Zahlen für {name} als Tabelle"):
-            components.show_table(table)
+            components.show_table(table, caption=caption)
 
 
 def overview(head: figures.Headline | None, measures: pd.DataFrame) -> None:
@@ -175,10 +178,14 @@ def overview(head: figures.Headline | None, measures: pd.DataFrame) -> None:
     table = content.status_table(figures.status_counts(measures))
     if not table.empty:
         st.subheader("Umsetzungsstand der Maßnahmen")
-        components.show_table(table)
+        components.show_table(table, caption="Maßnahmen je Handlungsfeld und Status")
 
 
 presenting = st.query_params.get(PRESENT) == "1"
+if presenting:
+    # Started from the page link, the mode is not yet in the address: without this, the
+    # first "Weiter" (which writes the slide number into it) would end the presentation.
+    st.query_params[PRESENT] = "1"
 st.markdown(CSS + (PRESENT_CSS if presenting else ""), unsafe_allow_html=True)
 with data.engine().connect() as conn:
     agenda = session.load_agenda(conn)

@@ -56,7 +56,10 @@ else:
     if evaluation is not None:
         components.target_badge(evaluation.status)
         st.markdown(evaluation.text)
-    components.show_table(tables.totals_table(recent.iloc[::-1].head(12)))
+    components.show_table(
+        tables.totals_table(recent.iloc[::-1].head(12)),
+        caption="Alle Leistungen zusammen: die letzten zwölf vollständigen Monate",
+    )
     st.caption(
         "Die letzten zwölf vollständigen Monate; im Diagramm bis zu drei Jahre. Monate, in "
         "denen nicht alle erwarteten Leistungen gemeldet haben, fehlen hier."
@@ -64,7 +67,8 @@ else:
     if evaluation is not None and evaluation.projection is not None:
         st.markdown("**Prognose (linearer Trend der letzten zwölf Monate)**")
         components.show_table(
-            tables.projection_table(evaluation.projection.months, evaluation.projection.shares)
+            tables.projection_table(evaluation.projection.months, evaluation.projection.shares),
+            caption="Prognose der Onlinequote aller Leistungen",
         )
 
 st.subheader("Ziele je Leistung")
@@ -105,7 +109,7 @@ else:
                 else "nicht absehbar",
             }
         )
-    components.show_table(tables.targets_table(rows))
+    components.show_table(tables.targets_table(rows), caption="Ziele je Leistung")
     components.downloads(tables.targets_table(rows), "Ziele je Leistung", key="dl_targets")
 
 st.subheader("Ziel festlegen")

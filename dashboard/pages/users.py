@@ -24,6 +24,20 @@ st.caption(
 )
 
 
+def choose_departments(container, default: list[int] | None = None) -> list[int]:  # noqa: ANN001
+    """The departments of a department head; without any yet, a note instead of an empty
+    (and greyed, hard to read) selection box."""
+    if not departments:
+        container.caption("Fachbereiche: noch keine (sie kommen mit dem Leistungskatalog).")
+        return []
+    return container.multiselect(
+        "Fachbereiche (bei Rolle Fachbereich)",
+        list(departments),
+        default=default or [],
+        format_func=departments.get,
+    )
+
+
 def save(action, message: str) -> None:  # noqa: ANN001
     """Run a user change in a transaction that checks the admin role first."""
     try:
@@ -44,9 +58,7 @@ with new_tab, st.form("new_user", clear_on_submit=False):
     username = col1.text_input("Benutzername (bei Single Sign-on: E-Mail-Adresse)")
     display_name = col2.text_input("Angezeigter Name")
     role = col1.selectbox("Rolle", ROLES, index=1, format_func=ROLE_LABELS.get)
-    deps = col2.multiselect(
-        "Fachbereiche (bei Rolle Fachbereich)", list(departments), format_func=departments.get
-    )
+    deps = choose_departments(col2)
     email = col1.text_input(EMAIL_LABEL)
     sso_only = col2.checkbox("Kein Passwort: Anmeldung nur über Single Sign-on")
     col1, col2 = st.columns(2)
@@ -79,12 +91,7 @@ with edit_tab:
             new_role = col2.selectbox(
                 "Rolle", ROLES, index=ROLES.index(user.role), format_func=ROLE_LABELS.get
             )
-            new_deps = st.multiselect(
-                "Fachbereiche (bei Rolle Fachbereich)",
-                list(departments),
-                default=dep_ids,
-                format_func=departments.get,
-            )
+            new_deps = choose_departments(st, dep_ids)
             new_email = st.text_input(EMAIL_LABEL, value=user.email or "")
             if st.form_submit_button("Speichern", type="primary"):
 
@@ -125,7 +132,10 @@ with mail_tab:
     if not departments:
         st.info("Noch keine Fachbereiche: zuerst den Leistungskatalog laden.")
     else:
-        components.show_table(admin_tables.contacts_table(departments, stored, from_accounts))
+        components.show_table(
+            admin_tables.contacts_table(departments, stored, from_accounts),
+            caption="E-Mail-Adressen der Fachbereiche für Erinnerungen",
+        )
         dep_id = st.selectbox(
             "Fachbereich", list(departments), format_func=departments.get, key="mail_department"
         )

@@ -37,11 +37,13 @@ COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt", "entfällt"]
 COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9", "#F4F4F4"]
 MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+TEXT, BIG_TEXT = 14, 21  # label sizes on a page and on a projector (big=True: the slides)
+BAR_STEP, BIG_BAR_STEP = 28, 34  # the height of a ranked bar, with its gap
 
 
 def _config(big: bool) -> alt.Config:
     """German number and time locale, and type large enough for a projector."""
-    size = 17 if big else 14
+    size = BIG_TEXT if big else TEXT
     return alt.Config(
         locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE),
         font=FONT,
@@ -442,7 +444,9 @@ def share_by_service_chart(
                 fontWeight="bold",
             ).encode(y=alt.value(0), text="label:N")
         )  # fmt: skip
-    return _layered(layers, big=big, title=title, height=alt.Step(34 if big else 28))
+    return _layered(
+        layers, big=big, title=title, height=alt.Step(BIG_BAR_STEP if big else BAR_STEP)
+    )
 
 
 def _status_color(present: list[str]) -> alt.Color:

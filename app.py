@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, freshness
 from dashboard.navigation import pages_for
 
 ICON = Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png"
@@ -23,4 +23,5 @@ role = auth.current_role()
 page = st.navigation(pages_for(role), position="hidden" if presenting else "sidebar")
 if not presenting:
     auth.sidebar(role)
+    freshness.watch()  # not on the projector: slides show new figures at the next key
 page.run()

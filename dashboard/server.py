@@ -3,7 +3,8 @@
 Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
 the page shell (index.html) itself; the middleware here adjusts it before it leaves the
 server, so that what a browser gets from the first byte on is right for a German public
-body: the page language is German, not Streamlit's hard-coded English.
+body: the page language is German, not Streamlit's hard-coded English, and Portalquote's
+page script (dashboard/static/portalquote.js) is linked from the app's own origin.
 """
 
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dashboard import assets
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 PAGE_LANGUAGE = b"de"
@@ -62,8 +65,10 @@ class PageShell:
 
 
 def rewrite_shell(html: bytes) -> bytes:
-    """The page shell with the German page language."""
-    return html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    """The page shell with the German page language and Portalquote's page script."""
+    html = html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    script = f'<script src=".{assets.SCRIPT_PATH}" defer></script>'.encode()
+    return html.replace(b"</head>", script + b"</head>", 1)
 
 
-app = st.App(APP_SCRIPT, middleware=[Middleware(PageShell)])
+app = st.App(APP_SCRIPT, routes=assets.ROUTES, middleware=[Middleware(PageShell)])

@@ -78,7 +78,8 @@ def _zoom() -> str:
 
 
 # The slide's type (also in the preview on the page) and, while presenting, no header,
-# sidebar, chart toolbar or focus frame, and little margin. Inline, like every page's own
+# sidebar, chart toolbar or frame around a clicked slide (a control reached by the keyboard
+# keeps its focus ring), and little margin. Inline, like every page's own
 # styles: the Content-Security-Policy allows inline styles (not scripts).
 SLIDE_CSS = f"""<style class="pq-css">
 .st-key-pq-slide p, .st-key-pq-slide li, .st-key-pq-slide td, .st-key-pq-slide th,
@@ -116,8 +117,9 @@ header[data-testid="stHeader"], [data-testid="stSidebar"],
 .stMainBlockContainer {{padding: {PAD_TOP}px {PAD_X}px {PAD_BOTTOM}px !important;
   max-width: 100% !important;}}
 .stMainBlockContainer [data-testid="stVerticalBlock"] {{gap: {GAP}px;}}
-.stMainBlockContainer *:focus, .stMainBlockContainer *:focus-visible {{outline: none !important;
-  box-shadow: none !important;}}
+main[data-testid="stMain"][tabindex]:focus, .stMainBlockContainer *:focus:not(:focus-visible),
+.stMainBlockContainer :is(div, p, h2, h3, img, table):focus {{
+  outline: none !important; box-shadow: none !important;}}
 .st-key-pq-nav kbd {{display: none;}}
 {_zoom()}
 </style>"""
@@ -441,6 +443,23 @@ def slide_parts(
     else:
         blocks = field_blocks(slide, measures, links, uptake, month, room)
     return pack(blocks, room)
+
+
+def plan_agenda(
+    agenda: Agenda,
+    slides: list[Slide],
+    uptake: pd.DataFrame,
+    states: pd.DataFrame,
+    measures: pd.DataFrame,
+    links: pd.DataFrame,
+) -> list[tuple[str, Slide, list[Block]]]:
+    """Every part of every slide in order: (label '3b', slide, blocks)."""
+    out = []
+    for number, slide in enumerate(slides, start=1):
+        parts = slide_parts(slide, agenda, uptake, states, measures, links)
+        labels = part_labels(number, len(parts))
+        out += [(label, slide, part) for label, part in zip(labels, parts, strict=True)]
+    return out
 
 
 # ---------------------------------------------------------------- parts

@@ -2,6 +2,7 @@
 
 import asyncio
 
+from dashboard import assets
 from dashboard.server import PageShell, rewrite_shell
 
 SHELL = b'<!doctype html><html lang="en"><head></head><body></body></html>'
@@ -47,3 +48,38 @@ def test_assets_pass_untouched_and_compressed():
     headers, body, request = _serve("/static/js/index.js", b"text/javascript", script)
     assert body == script
     assert request[b"accept-encoding"] == b"gzip"
+
+
+def test_shell_links_the_page_script_from_its_own_origin():
+    html = rewrite_shell(SHELL)
+    assert f'<script src=".{assets.SCRIPT_PATH}" defer></script></head>'.encode() in html
+    assert html.count(b"<script") == 1  # a link, no inline script (Content-Security-Policy)
+
+
+def _get(app, path: str) -> tuple[int, dict, bytes]:  # noqa: ANN001
+    """A GET request straight through an ASGI app: (status, headers, body)."""
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b"",
+             "root_path": "", "scheme": "http", "server": ("testserver", 80)}  # fmt: skip
+    asyncio.run(app(scope, receive, send))
+    headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
+    return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_the_page_script_is_served_with_a_hash_in_its_address():
+    from starlette.applications import Starlette
+
+    app = Starlette(routes=assets.ROUTES)
+    status, headers, body = _get(app, assets.SCRIPT_PATH)
+    assert status == 200
+    assert headers["content-type"].startswith("text/javascript")
+    assert "immutable" in headers["cache-control"]
+    assert body == assets.SCRIPT.read_bytes()
+    assert _get(app, "/assets/portalquote.000000000000.js")[0] == 404

@@ -264,13 +264,10 @@ if not presenting:
         freezing(agenda)
 
 frozen_data = frozen(data.version(), agenda.frozen_at.isoformat() if agenda.frozen_at else None)
-parts, labels = [], []
-for number, slide in enumerate(slide_list, start=1):
-    cut = plan.slide_parts(slide, agenda, *frozen_data)
-    parts += [(slide, p) for p in cut]
-    labels += plan.part_labels(number, len(cut))
+parts = plan.plan_agenda(agenda, slide_list, *frozen_data)
+labels = [label for label, _slide, _blocks in parts]
 index = plan.find(labels, st.query_params.get(SLIDE))
-slide, part = parts[index]
+_label, slide, part = parts[index]
 
 with st.container(border=not presenting, key="pq-slide"):
     st.header(md(slide.title), anchor=False)

@@ -1,11 +1,14 @@
 """One cached engine per process, and query results cached per data version."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import charts, export
-from db import database_url, figures, get_engine, queries
+from db import database_url, figures, get_engine, queries, reminders, reporting
+from db.deadlines import Rules
 from db.stops import stop_rows
 
 
@@ -176,3 +179,20 @@ def chart_svg(builder: str, frame: pd.DataFrame, options: dict, width: int) -> s
     fit = "fit" if isinstance(spec.get("height"), int | float) else "fit-x"
     spec.update(width=width, autosize={"type": fit, "contains": "padding"})
     return export.chart_svg_bytes(spec).decode()
+
+
+# The monthly cycle (issue 13): marks depend on the day as well as on the data.
+
+
+@st.cache_data(show_spinner=False)
+def department_status(
+    data_version: str, today: date, workday: int, land: str, start: str | None
+) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return reporting.department_status(conn, today, Rules(workday, land, start))
+
+
+def reminder_log(limit: int = 20) -> pd.DataFrame:
+    """Not cached: a reminder run changes no data version, and the query is small."""
+    with engine().connect() as conn:
+        return reminders.reminder_log(conn, limit)

@@ -65,6 +65,7 @@ class UserRow:
     created_at: datetime
     last_login: datetime | None
     has_password: bool
+    email: str | None = None
 
 
 def normalize_username(username: str) -> str:
@@ -261,6 +262,7 @@ def list_users(conn: Connection) -> list[UserRow]:
             u.created_at,
             u.last_login,
             u.password_hash is not None,
+            u.email,
         )
         for u in conn.execute(select(User).order_by(User.username))
     ]

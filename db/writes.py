@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.catalog import load_catalog, name_key
+from db.contacts import replace_contacts
 from db.engine import WRITE
 from db.german import format_int
 from db.labels import LOAD_KIND_OBJECTS
@@ -307,6 +308,7 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
         stored_aliases[sid].add(alias)
     new = changed = departments_renamed = 0
     new_aliases: dict[int, dict[str, str]] = {}  # service -> alias key -> alias
+    emails: dict[int, list[str]] = {}  # department -> the addresses its rows name
     for row in rows:
         dep_id = deps.get(name_key(row.department))
         if dep_id is None:
@@ -321,6 +323,8 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
             )
             renamed.add(dep_id)
             departments_renamed += 1
+        if row.emails:
+            emails.setdefault(dep_id, []).extend(row.emails)
         values = {
             "name": row.name,
             "department_id": dep_id,
@@ -351,11 +355,15 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
     ]
     if alias_rows:
         conn.execute(ServiceAlias.__table__.insert(), alias_rows)
+    contacts_changed = replace_contacts(conn, emails)
     summary = f"{new} neu, {changed} geändert, {len(rows) - new - changed} unverändert"
     if departments_renamed:
         word = "Fachbereich" if departments_renamed == 1 else "Fachbereiche"
         summary += f", {departments_renamed} {word} umbenannt"
-    state = "loaded" if new or changed or departments_renamed else "unchanged"
+    if contacts_changed:
+        word = "Fachbereich" if contacts_changed == 1 else "Fachbereiche"
+        summary += f", E-Mail-Adressen für {contacts_changed} {word} geändert"
+    state = "loaded" if new or changed or departments_renamed or contacts_changed else "unchanged"
     load_id = _log_load(conn, "services", info, state, summary)
     if state == "loaded":
         bump_data_version(conn)

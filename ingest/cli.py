@@ -1,4 +1,4 @@
-"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, backup)."""
+"""Command line: python -m ingest [--db URL] COMMAND (loads, undo, demo, users, remind, backup)."""
 
 import argparse
 import getpass
@@ -11,12 +11,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from db import get_engine
+from db.addresses import AddressError
 from db.german import format_int
 from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
-from db.settings import database_url
+from db.settings import SettingError, database_url
 from db.writes import UndoError
 from ingest import demo, load, users
 from ingest.errors import IngestError, IngestErrors
+from ingest.mail import MailError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -83,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="nur laden, wenn die Datenbank noch leer ist"
     )
     users.add_parser(sub, common)
+    p = sub.add_parser(
+        "remind",
+        parents=[common],
+        help="Fachbereiche mit überfälligen Monatsmeldungen per E-Mail erinnern",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="nur anzeigen, wer erinnert würde; nichts senden"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="auch Fachbereiche erneut erinnern, die für diese Monate schon erinnert wurden",
+    )
     p = sub.add_parser(
         "backup", parents=[common], help="Sicherung der Datenbank schreiben (im laufenden Betrieb)"
     )
@@ -186,6 +201,13 @@ def run(argv: list[str] | None = None) -> int:
         print(demo.load_demo(engine, only_if_empty=args.if_empty))
     elif args.command == "users":
         return users.run(engine, args)
+    elif args.command == "remind":
+        from ingest import remind
+
+        result = remind.run(engine, user, dry_run=args.dry_run, force=args.force)
+        print("\n".join(remind.report_lines(result, args.dry_run)))
+        failed = result.failed or result.summary_state == remind.FAILED
+        return EXIT_REFUSED if failed else EXIT_OK
     elif args.command == "backup":
         from ingest import backup
 
@@ -221,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     except (IngestError, IngestErrors) as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_REFUSED
-    except UndoError as exc:
+    except (UndoError, SettingError, MailError, AddressError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """The HTTP layer in front of Streamlit: the page shell leaves the server in German."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from dashboard import assets
 from dashboard.server import PageShell, rewrite_shell
@@ -26,7 +27,10 @@ def _serve(path: str, content_type: bytes, body: bytes, accept: bytes = b"gzip")
         sent.append(message)
 
     scope = {"type": "http", "path": path, "headers": [(b"accept-encoding", accept)]}
-    asyncio.run(PageShell(inner)(scope, None, send))
+    # In a thread of its own: an earlier test (Streamlit's AppTest) may leave an event loop
+    # running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, PageShell(inner)(scope, None, send)).result()
     headers = dict(sent[0]["headers"])
     return headers, b"".join(m.get("body", b"") for m in sent[1:]), seen["headers"]
 

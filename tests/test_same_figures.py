@@ -116,7 +116,7 @@ def test_every_presenter_prints_the_same_values(made, monkeypatch):  # noqa: ANN
     services = open_with(
         url, monkeypatch, "services.py", fachbereich="FB 3 Bürgerbüro", leistung=M2
     )
-    rows = html_table(services, 1).set_index("Monat")  # under the marks of the time axis
+    rows = html_table(services, -1).set_index("Monat")  # the figures under the chart
     assert rows.index[-1] == "Jan. 2024"  # the default range ends at the complete month
     assert rows.loc["Jan. 2024", "Onlinequote"] == M2_SHARE
 

@@ -3,10 +3,13 @@
 Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
 the page shell (index.html) itself; the middleware here adjusts it before it leaves the
 server, so that what a browser gets from the first byte on is right for a German public
-body: the page language is German, not Streamlit's hard-coded English, and Portalquote's
-page script (dashboard/static/portalquote.js) is linked from the app's own origin.
+body: the page language is German, not Streamlit's hard-coded English, and the shell has no
+inline script, so that a Content-Security-Policy without 'unsafe-inline' scripts (deploy/)
+lets it run: Portalquote's page script (dashboard/static/portalquote.js) is linked from the
+app's own origin. The login and logout routes (dashboard/login_routes.py) set the login cookie.
 """
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +17,8 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboard import assets
+from dashboard.login_routes import ROUTES
+from db import audit
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 PAGE_LANGUAGE = b"de"
@@ -64,11 +69,19 @@ class PageShell:
         await self.app(scope, receive, send_shell)
 
 
+# Streamlit's only inline script: a flag for prerendering services, which Portalquote does
+# not use. Without it the shell needs no 'unsafe-inline' (nor a hash) in script-src.
+PRERENDER_SCRIPT = re.compile(rb"<script>\s*window\.prerenderReady\s*=\s*false;?\s*</script>")
+
+
 def rewrite_shell(html: bytes) -> bytes:
-    """The page shell with the German page language and Portalquote's page script."""
+    """The page shell with the German page language, without the inline script and with
+    Portalquote's page script."""
     html = html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    html = PRERENDER_SCRIPT.sub(b"", html, count=1)
     script = f'<script src=".{assets.SCRIPT_PATH}" defer></script>'.encode()
     return html.replace(b"</head>", script + b"</head>", 1)
 
 
-app = st.App(APP_SCRIPT, routes=assets.ROUTES, middleware=[Middleware(PageShell)])
+audit.configure_stdout()  # logins, loads, undos, user changes: one line each (journal)
+app = st.App(APP_SCRIPT, routes=[*ROUTES, *assets.ROUTES], middleware=[Middleware(PageShell)])

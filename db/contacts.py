@@ -2,6 +2,7 @@
 
 from sqlalchemy import Connection, delete, select, update
 
+from db import audit
 from db.addresses import AddressError, check_address, unique
 from db.models import Department, DepartmentContact, User, user_departments
 from db.users import UserError, normalize_username
@@ -84,4 +85,9 @@ def set_user_email(conn: Connection, username: str, text: str | None) -> None:
     uid = conn.scalar(select(User.id).where(User.username == normalize_username(username)))
     if uid is None:
         raise UserError(f"Es gibt keinen Benutzer „{username}“.")
+    old = conn.scalar(select(User.email).where(User.id == uid))
     conn.execute(update(User).where(User.id == uid).values(email=address))
+    if address != old:
+        name = normalize_username(username)
+        audit.at_commit(conn, audit.by_actor(conn, f"E-Mail-Adresse geändert: „{name}“ → "
+                                                   f"„{address or ''}“"))  # fmt: skip

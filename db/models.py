@@ -276,6 +276,41 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class LoginSession(Base):
+    """A browser's login: only the SHA-256 of its random token is stored, never the token.
+
+    Ended sessions stay until they would have expired anyway, so that a tab still holding
+    one learns why it was signed out (logout elsewhere, account disabled, new password).
+    Times are UTC.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (CheckConstraint(_in("kind", ("password", "sso")), name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class LoginThrottle(Base):
+    """Recent login attempts per user name or client address, shared by every app process.
+
+    `failures` counts attempts that have not succeeded (an attempt counts from the moment it
+    is admitted, so parallel attempts see each other); `next_attempt` is the earliest moment
+    (Unix time) at which the next password check for this key may start.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[float] = mapped_column(Float)
+    next_attempt: Mapped[float] = mapped_column(Float)
+
+
 class DepartmentContact(Base):
     """An address that a department's reminders go to (catalog column E-Mail, Benutzer page)."""
 

@@ -17,7 +17,15 @@ from db.deadlines import (
     mark,
     month_of,
 )
-from db.models import CHANNELS, CountChange, Department, Load, MonthlyCount, Service
+from db.models import (
+    CHANNELS,
+    CountChange,
+    Department,
+    Load,
+    MonthlyCount,
+    ReportingStop,
+    Service,
+)
 from db.months import add_months
 
 RECORD_MONTHS = 12  # the record on Datenstand, and how far back reminders look
@@ -47,10 +55,13 @@ class Expected:
 
 def expected_services(conn: Connection) -> tuple[list[Expected], dict[int, str]]:
     """The departments with their services, and service id -> the month from which it is
-    no longer expected (none yet).
+    no longer expected.
 
-    HOOK (issue 10): a service an admin marks "no longer reported from month X" is not
-    expected from X on; return those marks here once they exist.
+    A department owes a report for every service of its catalog (also for one that has
+    never reported: that is what reminders are for), except the services an admin marked
+    "no longer reported from month X" on Datenstand (db.stops): not from X on. (The
+    statistics' complete month, db.figures, expects only services that have reported
+    before: a new catalog entry must not make every month incomplete.)
     """
     stmt = (
         select(Department.id, Department.name, Service.id, Service.name)
@@ -63,7 +74,8 @@ def expected_services(conn: Connection) -> tuple[list[Expected], dict[int, str]]
     # The same order on every database (collations differ): by name, ignoring case.
     for dep in out.values():
         dep.services.sort(key=lambda s: s[1].casefold())
-    return sorted(out.values(), key=lambda d: d.department.casefold()), {}
+    stops = dict(conn.execute(select(ReportingStop.service_id, ReportingStop.from_month)).all())
+    return sorted(out.values(), key=lambda d: d.department.casefold()), stops
 
 
 def arrivals(conn: Connection, first: str, last: str) -> dict[tuple[int, str], tuple]:

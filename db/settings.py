@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +30,31 @@ def require_login() -> bool:
     """Whether reading the dashboard needs a login too (env PORTALQUOTE_REQUIRE_LOGIN=1)."""
     value = os.environ.get("PORTALQUOTE_REQUIRE_LOGIN", "")
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def _minutes(name: str, default: float) -> timedelta:
+    raw = os.environ.get(name, "").strip().replace(",", ".")
+    if not raw:
+        return timedelta(minutes=default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{name}={raw!r} ist keine Zahl: bitte eine Anzahl Minuten angeben, z. B. 480."
+        ) from None
+    if value <= 0:
+        raise ValueError(f"{name} muss größer als 0 sein (Minuten).")
+    return timedelta(minutes=value)
+
+
+def session_idle() -> timedelta:
+    """A login ends after this long without any action (env PORTALQUOTE_SESSION_IDLE_MINUTES)."""
+    return _minutes("PORTALQUOTE_SESSION_IDLE_MINUTES", 8 * 60)
+
+
+def session_max_age() -> timedelta:
+    """A login ends this long after it began, active or not (PORTALQUOTE_SESSION_MAX_MINUTES)."""
+    return _minutes("PORTALQUOTE_SESSION_MAX_MINUTES", 12 * 60)
 
 
 # ---------------------------------------------------------------- monthly cycle (issue 13)

@@ -20,11 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from db import audit
 from db.catalog import load_catalog, name_key
 from db.contacts import replace_contacts
-from db.engine import WRITE
+from db.engine import LIGHT_WRITE, WRITE
 from db.german import format_int
-from db.labels import LOAD_KIND_OBJECTS
+from db.labels import LOAD_KIND_LABELS, LOAD_KIND_OBJECTS, LOAD_STATE_LABELS
 from db.models import (
     ActionField,
     CountChange,
@@ -85,6 +86,14 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def begin_light_write(engine: Engine) -> Iterator[Connection]:
+    """A short write of rows only its caller touches (logins, the login throttle): it does
+    not queue behind loads on PostgreSQL (see db.engine.LIGHT_WRITE)."""
+    with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+        yield conn
+
+
 def _insert(conn: Connection):  # noqa: ANN202
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
@@ -121,7 +130,7 @@ def set_setting(conn: Connection, key: str, value: str) -> None:
 
 
 def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: str) -> int:
-    return conn.scalar(
+    load_id = conn.scalar(
         Load.__table__.insert()
         .values(
             kind=kind,
@@ -135,6 +144,11 @@ def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: 
         )
         .returning(Load.id)
     )
+    what = f"{LOAD_KIND_LABELS[kind]}, {LOAD_STATE_LABELS[state]}"
+    audit.at_commit(
+        conn, f"Ladevorgang {load_id} ({what}): „{info.file_name}“ von „{info.user}“: {summary}"
+    )
+    return load_id
 
 
 def log_refusal(conn: Connection, kind: str, info: LoadInfo, reason: str) -> int:
@@ -274,11 +288,13 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         .values(state="undone", undone_at=datetime.now().replace(microsecond=0), undone_by=user)
     )
     restored = sum(c.old_value is not None for c in changes)
-    return (
+    message = (
         f"Ladevorgang {load_id} („{load.file_name}“) wurde rückgängig gemacht: "
         f"{format_int(restored)} Zahlen auf den vorherigen Stand zurückgesetzt, "
         f"{format_int(len(changes) - restored)} neu geladene Zahlen entfernt."
     )
+    audit.at_commit(conn, f"{message} Durch: „{user}“")
+    return message
 
 
 # ---------------------------------------------------------------- catalog

@@ -1,4 +1,5 @@
-"""Command line: python -m ingest [--db URL] COMMAND (loads, undo, demo, users, remind, backup)."""
+"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, remind,
+backup, check)."""
 
 import argparse
 import getpass
@@ -16,7 +17,7 @@ from db.german import format_int
 from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
 from db.settings import SettingError, database_url
 from db.writes import UndoError
-from ingest import demo, load, users
+from ingest import check, demo, load, users
 from ingest.errors import IngestError, IngestErrors
 from ingest.mail import MailError
 
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         "backup", parents=[common], help="Sicherung der Datenbank schreiben (im laufenden Betrieb)"
     )
     p.add_argument("file", metavar="DATEI", help="Zieldatei, z. B. sicherung-2026-11-22.db")
+    check.add_parser(sub, common)
     return parser
 
 
@@ -175,6 +177,8 @@ def _engine(url: str | None) -> Engine:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "check":  # reads only: no migration, and its own exit codes
+        return check.main(getattr(args, "db", None), args.warn_days, args.crit_days)
     engine = _engine(getattr(args, "db", None))
     user = getattr(args, "user", None) or getpass.getuser()
 

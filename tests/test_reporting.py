@@ -125,3 +125,20 @@ def test_arrival_is_compared_by_day(cycle_engine):
     # Late in the evening of the deadline day is still on time.
     report(cycle_engine, "2026-10", datetime(2026, 11, 13, 23, 59), ["Bewohnerparkausweis"])
     assert status_of(cycle_engine).loc[("FB 3 Straßenverkehr", "2026-10"), "state"] == ON_TIME
+
+
+def test_a_service_no_longer_reported_is_not_expected_from_its_month(cycle_engine):
+    """The admin's mark on Datenstand (db.stops) also ends the reporting duty: October is
+    complete for the Bürgerbüro once its missing service is marked from October on."""
+    from accounts import make_accounts
+
+    from db.stops import set_stop
+    from db.writes import begin_write
+
+    admin = make_accounts(cycle_engine)["admin"].account
+    with begin_write(cycle_engine) as conn:
+        set_stop(conn, admin, "Melderegisterauskunft", "2026-10")
+    octo = status_of(cycle_engine).xs("2026-10", level="month").loc["FB 3 Bürgerbüro"]
+    assert (octo["state"], octo["expected"], octo["missing"]) == (ON_TIME, 1, [])
+    sep = status_of(cycle_engine).xs("2026-09", level="month").loc["FB 3 Bürgerbüro"]
+    assert sep["expected"] == 2  # before the mark's month it is still owed

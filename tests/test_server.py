@@ -54,6 +54,23 @@ def test_assets_pass_untouched_and_compressed():
     assert request[b"accept-encoding"] == b"gzip"
 
 
+def test_the_real_shell_has_no_inline_script_left():
+    """deploy/'s Content-Security-Policy allows scripts from the server only ("script-src
+    'self'"): Streamlit's index.html must leave with no inline script (any version)."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    shell = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+    assert re.search(rb"<script>", shell)  # Streamlit's one inline script ...
+    rewritten = rewrite_shell(shell)
+    assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", rewritten)  # ... is gone
+    # One inline script less, Portalquote's page script (a link) more.
+    assert rewritten.count(b"<script") == shell.count(b"<script")
+    assert f'src=".{assets.SCRIPT_PATH}"'.encode() in rewritten
+
+
 def test_shell_links_the_page_script_from_its_own_origin():
     html = rewrite_shell(SHELL)
     assert f'<script src=".{assets.SCRIPT_PATH}" defer></script></head>'.encode() in html
@@ -72,7 +89,9 @@ def _get(app, path: str) -> tuple[int, dict, bytes]:  # noqa: ANN001
 
     scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b"",
              "root_path": "", "scheme": "http", "server": ("testserver", 80)}  # fmt: skip
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own, like _serve: an event loop may be running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
     return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, freshness
 from dashboard.navigation import pages_for, sidebar_links
 
 ICON = Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png"
@@ -27,4 +27,5 @@ st.set_page_config(page_title=f"{page.title} – Portalquote")  # each page its 
 if not presenting:
     sidebar_links(nav)
     auth.sidebar(role)
+    freshness.watch()  # not on the projector: slides show new figures at the next key
 page.run()

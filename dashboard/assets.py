@@ -1,4 +1,4 @@
-"""Portalquote's own static files (the stylesheet), as routes of dashboard/server.py."""
+"""Portalquote's own static files (stylesheet, page script), as routes of dashboard/server.py."""
 
 import hashlib
 from pathlib import Path
@@ -7,18 +7,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-STYLESHEET = Path(__file__).resolve().parent / "static" / "portalquote.css"
-_CSS = STYLESHEET.read_bytes()
-# The content hash in the address: a changed file is fetched at once, an unchanged one never.
-STYLESHEET_PATH = f"/assets/portalquote.{hashlib.sha256(_CSS).hexdigest()[:12]}.css"
+STATIC = Path(__file__).resolve().parent / "static"
+STYLESHEET = STATIC / "portalquote.css"
+SCRIPT = STATIC / "portalquote.js"
 
 
-async def _stylesheet(request: Request) -> Response:
-    return Response(
-        _CSS,
-        media_type="text/css",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
+def _route(file: Path, media_type: str) -> tuple[str, Route]:
+    body = file.read_bytes()
+    # The content hash in the address: a changed file is fetched at once, an unchanged one never.
+    path = f"/assets/{file.stem}.{hashlib.sha256(body).hexdigest()[:12]}{file.suffix}"
+
+    async def serve(request: Request) -> Response:
+        return Response(
+            body,
+            media_type=media_type,
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    return path, Route(path, serve)
 
 
-ROUTES = [Route(STYLESHEET_PATH, _stylesheet)]
+STYLESHEET_PATH, _stylesheet = _route(STYLESHEET, "text/css")
+SCRIPT_PATH, _script = _route(SCRIPT, "text/javascript")
+ROUTES = [_stylesheet, _script]

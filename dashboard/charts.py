@@ -14,6 +14,7 @@ import pandas as pd
 from db.german import format_int, format_month, format_percent
 from db.labels import DEADLINE_LABELS, STATUS_LABELS
 from db.models import STATUSES
+from db.months import months_apart, months_between
 from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
 # Okabe-Ito (colour-blind safe), in the order series get them.
@@ -24,6 +25,8 @@ TARGET_COLOR, MARKER_COLOR, SMALL_COLOR = "#000000", "#009E73", "#8C8C8C"
 # A share based on fewer requests than this is shown greyed, with a note.
 SMALL_BASE = 20
 SMALL_LABEL = f"Quote aus weniger als {SMALL_BASE} Anträgen"
+INCOMPLETE_LABEL = "nur ein Antragsweg gemeldet"
+INCOMPLETE_COLOR = "#D4D4D4"
 STATUS_ORDER = list(STATUSES)
 STATUS_COLORS = {
     "planned": "#999999",
@@ -37,11 +40,13 @@ COVERAGE_STATES = ["vollständig", "unvollständig", "fehlt", "entfällt"]
 COVERAGE_COLORS = ["#009E73", "#E69F00", "#D9D9D9", "#F4F4F4"]
 MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+TEXT, BIG_TEXT = 14, 21  # label sizes on a page and on a projector (big=True: the slides)
+BAR_STEP, BIG_BAR_STEP = 28, 34  # the height of a ranked bar, with its gap
 
 
 def _config(big: bool) -> alt.Config:
     """German number and time locale, and type large enough for a projector."""
-    size = 17 if big else 14
+    size = BIG_TEXT if big else TEXT
     return alt.Config(
         locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE),
         # Marks, axes and legends are hidden from screen readers: Vega would read out raw
@@ -80,13 +85,25 @@ def _date(month: pd.Series) -> pd.Series:
     return month.astype(str) + "-01"
 
 
-def _x(title: str | None = None, domain: list[str] | None = None, *, middle: bool = False) -> alt.X:
-    """The month axis; middle=True puts points in the middle of their month's bar."""
+def _x(
+    title: str | None = None,
+    domain: list[str] | None = None,
+    *,
+    middle: bool = False,
+    months: list[str] | None = None,
+) -> alt.X:
+    """The month axis; middle=True puts points in the middle of their month's bar; months:
+    tick only these (the bars' axis would else label the end of the last bar, a month past
+    the figures)."""
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    axis = MONTH_AXIS
+    if months:
+        ticks = [alt.DateTime(year=int(m[:4]), month=int(m[5:7]), date=1, utc=True) for m in months]
+        axis = alt.Axis(**{**MONTH_AXIS.to_dict(), "values": ticks})
     return alt.X(
         "date:T",
         timeUnit="utcyearmonth",
-        axis=MONTH_AXIS,
+        axis=axis,
         title=title,
         scale=scale,
         bandPosition=0.5 if middle else alt.Undefined,
@@ -160,8 +177,9 @@ def _target_layers(
         .mark_rule(color=TARGET_COLOR, strokeDash=[6, 4], strokeWidth=2)
         .encode(y=y, tooltip=[alt.Tooltip("label:N", title="Ziel")])
     )
-    # Labelled above the rule at the left end, where the share is usually still far below.
-    label = alt.Chart(df).encode(x=_x(), y=y, text="label:N")
+    # Labelled above the rule at the left end, where the share is usually still far below
+    # (placed in pixels: the label takes no part in the month axis).
+    label = alt.Chart(df).encode(x=alt.value(0), y=y, text="label:N")
     halo = label.mark_text(
         align="left", dx=4, dy=-10, color="white", stroke="white", strokeWidth=4, fontWeight="bold"
     )
@@ -189,39 +207,59 @@ def _projection_layers(projection: pd.DataFrame | None, y: alt.Y) -> list[alt.Ch
     return [line, text]
 
 
-def _marker_layers(markers: pd.DataFrame | None, first: str, last: str) -> list[alt.Chart]:
-    """Vertical rules for dated events (online since, status changes) with short labels."""
+# Marks on the time axis are numbered above the plot (the numbers explained in the table
+# under the chart): nothing to stack on the bars, the target's label or the axis labels.
+MARKER_ROW = 18  # px from one row of numbers to the next
+MARKER_GAP = 10  # px between the plot's top and the lowest row (the axis labels end at 7)
+MIN_PLOT_WIDTH = 440  # the narrowest plot the rows are laid out for (narrower spreads less)
+
+
+def marker_rows(months: list[str], labels: list[str], first: str, last: str,
+                size: int = TEXT) -> list[int]:  # fmt: skip
+    """A row for each label (months in order) so that no two labels of a row touch, even on
+    the narrowest plot: the lowest row where the label before ends far enough to its left."""
+    per_month = MIN_PLOT_WIDTH / (months_apart(last, first) + 1)
+    ends: list[float] = []  # per row: where its last label ends (px)
+    rows = []
+    for month, label in zip(months, labels, strict=True):
+        middle = (months_apart(month, first) + 0.5) * per_month
+        half = (len(label) * 0.62 * size + 8) / 2
+        row = next((r for r, end in enumerate(ends) if middle - half >= end), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = middle + half
+        rows.append(row)
+    return rows
+
+
+def _marker_layers(
+    markers: pd.DataFrame | None, first: str, last: str, size: int
+) -> tuple[list, list]:
+    """Vertical rules at marked months (markers: month, nr) and their numbers above the plot
+    (drawn last: nothing covers them); the marks of one month share a rule and a label."""
     if markers is None or markers.empty:
-        return []
-    df = markers[(markers["month"] >= first) & (markers["month"] <= last)].copy()
-    if df.empty:
-        return []
-    df = df.sort_values("month", ignore_index=True)
+        return [], []
+    shown = markers[(markers["month"] >= first) & (markers["month"] <= last)]
+    if shown.empty:
+        return [], []
+    df = (
+        shown.sort_values(["month", "nr"])
+        .groupby("month", sort=True)["nr"]
+        .agg(lambda nrs: ", ".join(str(n) for n in nrs))
+        .rename("label")
+        .reset_index()
+    )
     df["date"] = _date(df["month"])
     df["monat"] = df["month"].map(format_month)
-    # Stack labels of nearby events (four rows) so they do not overprint each other.
-    df["row"] = [i % 4 for i in range(len(df))]
-    rules = (
-        alt.Chart(df)
-        .mark_rule(color=MARKER_COLOR, strokeDash=[2, 2], strokeWidth=2)
-        .encode(
-            x=_x(),
-            tooltip=[alt.Tooltip("monat:N", title="Monat"), alt.Tooltip("label:N", title="")],
-        )
-    )
-    texts = []
-    for r in sorted(set(df["row"])):
-        label = alt.Chart(df[df["row"] == r]).encode(
-            x=_x(), y=alt.value(12 + 18 * r), text="label:N"
-        )
-        # A white outline under the label keeps it readable on top of the bars.
-        texts.append(
-            label.mark_text(
-                align="left", dx=4, fontWeight="bold", color="white", stroke="white", strokeWidth=4
-            )
-        )
-        texts.append(label.mark_text(align="left", dx=4, color="#00563F", fontWeight="bold"))
-    return [rules, *texts]
+    df["row"] = marker_rows(list(df["month"]), list(df["label"]), first, last, size)
+    df["y"] = [-(MARKER_GAP + MARKER_ROW * r) for r in df["row"]]
+    tip = [alt.Tooltip("monat:N", title="Monat"), alt.Tooltip("label:N", title="Markierung Nr.")]
+    base = alt.Chart(df).encode(x=_x(middle=True, months=months_between(first, last)), tooltip=tip)
+    rules = base.mark_rule(color=MARKER_COLOR, strokeDash=[2, 2], strokeWidth=2)
+    numbers = base.mark_text(
+        baseline="bottom", color="#00563F", fontWeight="bold", fontSize=size
+    ).encode(y=alt.Y("y:Q", scale=None), text="label:N")
+    return [rules], [numbers]
 
 
 def uptake_chart(
@@ -229,49 +267,63 @@ def uptake_chart(
     *,
     target: tuple[float, str] | None = None,
     markers: pd.DataFrame | None = None,
-    projection: pd.DataFrame | None = None,
     target_name: str = "Ziel",
     title: str | None = None,
     height: int = 340,
     big: bool = False,
 ) -> alt.TopLevelMixin:
     """One service (or a sum): requests per month as bars (total behind, online in front),
-    the online share as a line on the right axis; optional target rule (share, due month),
-    markers (month, label) on the time axis and the projection (month, share) as 'Prognose'.
+    the online share as a line on the right axis; optional target rule (share, due month)
+    and numbered markers (month, nr) on the time axis. The time axis spans the months of
+    `uptake` only: a later due date is in the target's label. A month with only one channel
+    is shaded and named in the legend instead of showing a lone bar that looks like a drop.
     """
     df = _prepared(uptake)
     first, last = str(df["month"].min()), str(df["month"].max())
-    proj = _projection_frame(projection)
-    end = max([last, *proj["month"]]) if len(proj) else last
-    domain = [f"{first}-01", f"{end}-01"] if end != last else None
+    incomplete = df[df["total"].isna()]
     kinds = ["Anträge gesamt", "davon online", "Onlinequote"]
+    colors = [TOTAL_COLOR, ONLINE_COLOR, SHARE_COLOR]
     if df["small"].any():
         kinds.append(SMALL_LABEL)
-    color_scale = alt.Scale(
-        domain=kinds, range=[TOTAL_COLOR, ONLINE_COLOR, SHARE_COLOR, SMALL_COLOR][: len(kinds)]
+        colors.append(SMALL_COLOR)
+    if len(incomplete):
+        kinds.append(INCOMPLETE_LABEL)
+        colors.append(INCOMPLETE_COLOR)
+    color = alt.Color(
+        "kind:N", scale=alt.Scale(domain=kinds, range=colors), legend=alt.Legend(title=None)
     )
-
-    color = alt.Color("kind:N", scale=color_scale, legend=alt.Legend(title=None))
 
     def kind(chart: alt.Chart, label: str) -> alt.Chart:
         # A constant series name per layer gives one legend for bars, line and grey points.
         return chart.transform_calculate(kind=json.dumps(label)).encode(color=color)
 
-    x = _x(domain=domain)
+    shown = months_between(first, last)
+    x = _x(months=shown)
     counts_y = alt.Y("total:Q", title="Anträge", axis=alt.Axis(format=",d", titleColor="#222"))
-    bars = alt.layer(
+    complete = df[df["total"].notna()]
+    count_layers = [
         kind(
-            alt.Chart(df)
+            alt.Chart(complete)
             .mark_bar(stroke=ONLINE_COLOR, strokeWidth=0.5)
             .encode(x=x, y=counts_y, tooltip=_tooltip()),
             "Anträge gesamt",
         ),
         kind(
-            alt.Chart(df).mark_bar().encode(x=x, y=alt.Y("online:Q"), tooltip=_tooltip()),
+            alt.Chart(complete).mark_bar().encode(x=x, y=alt.Y("online:Q"), tooltip=_tooltip()),
             "davon online",
         ),
-    )
-    share_max = [df["online_share"].max(), proj["online_share"].max() if len(proj) else None]
+    ]
+    if len(incomplete):
+        count_layers.insert(
+            0,
+            kind(
+                alt.Chart(incomplete)
+                .mark_rect()
+                .encode(x=x, y=alt.value(0), y2=alt.value(alt.expr("height")), tooltip=_tooltip()),
+                INCOMPLETE_LABEL,
+            ),
+        )
+    share_max = [df["online_share"].max()]
     if target:
         share_max.append(target[0])
     share_y = alt.Y(
@@ -281,7 +333,7 @@ def uptake_chart(
         scale=alt.Scale(domain=_share_domain(*share_max)),
     )
     share_df = df[df["online_share"].notna()]
-    mid = _x(domain=domain, middle=True)
+    mid = _x(middle=True, months=shown)
     line = kind(
         alt.Chart(share_df).mark_line(strokeWidth=3).encode(x=mid, y=share_y, tooltip=_tooltip()),
         "Onlinequote",
@@ -303,10 +355,10 @@ def uptake_chart(
             )
         )
     share_layers += _target_layers(target, share_y, f"{first}-01", target_name)
-    share_layers += _projection_layers(projection, share_y)
-    share_layers += _marker_layers(markers, first, last)
+    # The rules run under the line and the target's label; their numbers sit above the plot.
+    rules, numbers = _marker_layers(markers, first, last, BIG_TEXT if big else TEXT)
     return _layered(
-        [bars, alt.layer(*share_layers)],
+        [alt.layer(*count_layers, *rules), alt.layer(*share_layers), *numbers],
         big=big,
         title=title,
         height=height,
@@ -447,7 +499,9 @@ def share_by_service_chart(
                 fontWeight="bold",
             ).encode(y=alt.value(0), text="label:N")
         )  # fmt: skip
-    return _layered(layers, big=big, title=title, height=alt.Step(34 if big else 28))
+    return _layered(
+        layers, big=big, title=title, height=alt.Step(BIG_BAR_STEP if big else BAR_STEP)
+    )
 
 
 def _status_color(present: list[str]) -> alt.Color:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard import charts
+from dashboard import charts, export
 from db import database_url, figures, get_engine, queries, reminders, reporting
 from db.deadlines import Rules
 from db.stops import stop_rows
@@ -169,6 +169,16 @@ def targets(data_version: str) -> pd.DataFrame:
 def chart_spec(builder: str, frame: pd.DataFrame, options: dict) -> dict:
     """The Vega-Lite spec of dashboard.charts.<builder>(frame, **options), memoized by input."""
     return getattr(charts, builder)(frame, **options).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def chart_svg(builder: str, frame: pd.DataFrame, options: dict, width: int) -> str:
+    """chart_spec drawn on the server as SVG `width` px wide (options' height, if any, is the
+    whole chart's, axes and legend included), for the slides."""
+    spec = dict(chart_spec(builder, frame, options))
+    fit = "fit" if isinstance(spec.get("height"), int | float) else "fit-x"
+    spec.update(width=width, autosize={"type": fit, "contains": "padding"})
+    return export.chart_svg_bytes(spec).decode()
 
 
 # The monthly cycle (issue 13): marks depend on the day as well as on the data.

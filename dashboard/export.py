@@ -57,6 +57,11 @@ def sheet_title(name: str, taken: set[str] | None = None) -> str:
     return title
 
 
+def _missing(value: object) -> bool:
+    """None, NaN or pandas' NA (an empty count of an Int64 column)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
     """An .xlsx with every text cell stored as text (never as a formula); the sheet is named
     after `sheet`, made valid (a service name such as 'An-/Ummeldung' is fine)."""
@@ -65,7 +70,7 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
     ws.title = sheet_title(sheet)
     ws.append([str(c) for c in df.columns])
     for row in df.itertuples(index=False):
-        ws.append([None if (v is None or (isinstance(v, float) and v != v)) else v for v in row])
+        ws.append([None if _missing(v) else v for v in row])
     for cells in ws.iter_rows():
         for cell in cells:
             if isinstance(cell.value, str):

@@ -5,9 +5,10 @@ the page shell (index.html) itself; the middleware here adjusts it before it lea
 server, so that what a browser gets from the first byte on is right for a German public
 body: the page language is German, not Streamlit's hard-coded English; the shell has no
 inline script, so that a Content-Security-Policy without 'unsafe-inline' scripts (deploy/)
-lets it run; and it links Portalquote's stylesheet (visible keyboard focus, tables), served
-from this origin (style-src 'self'), so that it applies from the first paint on. The login and
-logout routes (dashboard/login_routes.py) set the login cookie.
+lets it run; it links Portalquote's stylesheet (visible keyboard focus, tables) and page
+script (dashboard/static/portalquote.js), both served from this origin, so that they apply
+from the first paint on. The login and logout routes (dashboard/login_routes.py) set the
+login cookie.
 """
 
 import re
@@ -77,11 +78,12 @@ PRERENDER_SCRIPT = re.compile(rb"<script>\s*window\.prerenderReady\s*=\s*false;?
 
 def rewrite_shell(html: bytes) -> bytes:
     """The page shell with the German page language, without the inline script, and with
-    Portalquote's stylesheet."""
+    Portalquote's stylesheet and page script."""
     html = html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    html = PRERENDER_SCRIPT.sub(b"", html, count=1)
     link = f'<link rel="stylesheet" href=".{assets.STYLESHEET_PATH}" />'.encode()
-    html = html.replace(b"</head>", link + b"</head>", 1)
-    return PRERENDER_SCRIPT.sub(b"", html, count=1)
+    script = f'<script src=".{assets.SCRIPT_PATH}" defer></script>'.encode()
+    return html.replace(b"</head>", link + script + b"</head>", 1)
 
 
 audit.configure_stdout()  # logins, loads, undos, user changes: one line each (journal)

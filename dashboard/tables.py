@@ -82,11 +82,17 @@ def month_table(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def counts(values: pd.Series) -> pd.arrays.IntegerArray:
+    """Counts for an export: whole numbers, empty where none was reported ("75", never
+    "75,0": a missing value must not turn a column into decimals)."""
+    return pd.array(values.to_numpy(dtype=object), dtype="Int64")
+
+
 def month_export(df: pd.DataFrame) -> pd.DataFrame:
     """month_table with numbers as numbers (share in percent, one decimal)."""
     out = month_table(df)
-    out["Anträge gesamt"] = df["total"].astype("Int64").to_numpy()
-    out["davon online"] = df["online"].astype("Int64").to_numpy()
+    out["Anträge gesamt"] = counts(df["total"])
+    out["davon online"] = counts(df["online"])
     out["Onlinequote"] = (df["online_share"].astype(float) * 100).round(1).to_numpy()
     return out.rename(columns={"Onlinequote": "Onlinequote in %"})
 
@@ -111,8 +117,8 @@ def uptake_table(df: pd.DataFrame) -> pd.DataFrame:
 def uptake_export(df: pd.DataFrame) -> pd.DataFrame:
     """uptake_table's rows and columns with numbers as numbers."""
     out = uptake_table(df)
-    out["Anträge gesamt"] = df["total"].astype("Int64").to_numpy()
-    out["davon online"] = df["online"].astype("Int64").to_numpy()
+    out["Anträge gesamt"] = counts(df["total"])
+    out["davon online"] = counts(df["online"])
     out["Onlinequote"] = (df["online_share"].astype(float) * 100).round(1).to_numpy()
     return out.rename(columns={"Onlinequote": "Onlinequote in %"})
 
@@ -337,36 +343,40 @@ def targets_table(rows: list[dict]) -> pd.DataFrame:
     )
 
 
-def service_markers(online_since: object, events: pd.DataFrame) -> pd.DataFrame:
-    """Dated marks for a service's time axis: when it went online, and each status change
-    of a linked measure ('E-Payment: in Umsetzung'); columns month, label."""
-    rows = []
-    if online_since := month_or_none(online_since):
-        rows.append((online_since, f"online seit {format_month(online_since)}"))
-    for on, measure, status in zip(
-        events["changed_on"], events["measure"], events["status"], strict=True
-    ):
-        rows.append((f"{on:%Y-%m}", f"{measure}: {STATUS_LABELS.get(status, status)}"))
-    return pd.DataFrame(rows, columns=["month", "label"])
+MARKER_COLUMNS = ["nr", "month", "event"]
 
 
-def events_table(online_since: object, events: pd.DataFrame) -> pd.DataFrame:
-    """The time-axis marks as text: Datum, Ereignis."""
+def service_markers(
+    online_since: object, events: pd.DataFrame, start: str, end: str
+) -> pd.DataFrame:
+    """The marks on a service's time axis from start to end, in time order and numbered from
+    1 (nr, month, event): when it went online, each status change of a linked measure. The
+    chart shows the numbers, the table under it (markers_table) says what they mark."""
     rows = []
     if online_since := month_or_none(online_since):
-        rows.append((format_month(online_since), "Leistung online verfügbar"))
+        rows.append((online_since, 0, "Leistung online verfügbar"))
     for on, measure, prev, status in zip(
         events["changed_on"], events["measure"], events["previous_status"], events["status"],
         strict=True,
     ):  # fmt: skip
-        rows.append(
-            (
-                f"{on:%d.%m.%Y}",
-                f"Maßnahme „{measure}“: {STATUS_LABELS.get(prev, prev)} → "
-                f"{STATUS_LABELS.get(status, status)}",
-            )
-        )
-    return pd.DataFrame(rows, columns=["Datum", "Ereignis"])
+        change = f"{STATUS_LABELS.get(prev, prev)} → {STATUS_LABELS.get(status, status)}"
+        rows.append((f"{on:%Y-%m}", 1, f"Maßnahme „{measure}“: {change}"))
+    rows = sorted(r for r in rows if start <= r[0] <= end)
+    return pd.DataFrame(
+        [(i, month, event) for i, (month, _order, event) in enumerate(rows, start=1)],
+        columns=MARKER_COLUMNS,
+    )
+
+
+def markers_table(markers: pd.DataFrame) -> pd.DataFrame:
+    """service_markers as text: Nr., Monat, Ereignis (one date format: the month)."""
+    return pd.DataFrame(
+        {
+            "Nr.": markers["nr"].map(_int).to_numpy(),
+            "Monat": markers["month"].map(format_month).to_numpy(),
+            "Ereignis": markers["event"].to_numpy(),
+        }
+    )
 
 
 def projection_frame(projection) -> pd.DataFrame | None:  # noqa: ANN001

@@ -1,4 +1,9 @@
-"""Figures and measures as they stood at the end of a cut-off day (Stichtag)."""
+"""Figures and measures as they stood at a cut-off: the end of a day (the Stichtag of a
+report) or a moment (the Sitzungsmodus frozen at "01.12.2026, 17:02 Uhr").
+
+A cut-off is a `date` (everything loaded by the end of that day counts), a `datetime` (only
+what was loaded or recorded before that moment counts) or None (everything, as it is now).
+"""
 
 from datetime import date, datetime, time, timedelta
 
@@ -41,34 +46,43 @@ MEASURE_COLUMNS = [
 CHANGE_COLUMNS = ["field", "measure", "measure_id", "changed_on", "previous_status", "status"]
 
 
+Cutoff = date | datetime | None
+
+
 def end_of_day(cutoff: date) -> datetime:
     """The first moment after the cut-off day: loads before it count, loads from it on don't."""
     return datetime.combine(cutoff + timedelta(days=1), time.min)
 
 
-def _later_loads(bound: datetime) -> Select:
+def bound(cutoff: Cutoff) -> datetime | None:
+    """The first moment that no longer counts: the end of a cut-off day, or the moment itself
+    (None: no bound)."""
+    if cutoff is None or isinstance(cutoff, datetime):  # a datetime is also a date
+        return cutoff
+    return end_of_day(cutoff)
+
+
+def _later_loads(until: datetime) -> Select:
     """Counts loads that were loaded, or undone, at or after the bound."""
     return select(Load.id).where(
-        Load.kind == "counts", or_(Load.loaded_at >= bound, Load.undone_at >= bound)
+        Load.kind == "counts", or_(Load.loaded_at >= until, Load.undone_at >= until)
     )
 
 
-def counts_as_of(conn: Connection, cutoff: date | None) -> FromClause:
-    """Every stored count as it stood at the end of the cut-off day (None: as it is now), as
-    a selectable with monthly_counts' columns (service_id, month, channel, source, value).
+def counts_as_of(conn: Connection, cutoff: Cutoff) -> FromClause:
+    """Every stored count as it stood at the cut-off (None: as it is now), as a selectable
+    with monthly_counts' columns (service_id, month, channel, source, value).
 
     The current counts, except that each key a later load or undo touched is rebuilt from
     the change log: the last event before the bound decides (a load sets its new value, an
     undo puts the old value back, NULL meaning the count did not exist then).
     """
     mc = MonthlyCount.__table__
-    if cutoff is None:
-        return mc
-    bound = end_of_day(cutoff)
-    if conn.scalar(_later_loads(bound).limit(1)) is None:
+    until = bound(cutoff)
+    if until is None or conn.scalar(_later_loads(until).limit(1)) is None:
         return mc
     cc = CountChange.__table__
-    touched = select(*(cc.c[k] for k in COUNT_KEY)).where(cc.c.load_id.in_(_later_loads(bound)))
+    touched = select(*(cc.c[k] for k in COUNT_KEY)).where(cc.c.load_id.in_(_later_loads(until)))
     touched = touched.distinct().cte("touched")
 
     def events(value: ColumnElement, at: InstrumentedAttribute, step: int) -> Select:
@@ -77,7 +91,7 @@ def counts_as_of(conn: Connection, cutoff: date | None) -> FromClause:
                    cc.c.load_id, literal(step).label("step"))
             .join(Load, Load.id == cc.c.load_id)
             .join(touched, and_(*(touched.c[k] == cc.c[k] for k in COUNT_KEY)))
-            .where(at < bound)
+            .where(at < until)
         )  # fmt: skip
 
     both = union_all(
@@ -102,7 +116,7 @@ def counts_as_of(conn: Connection, cutoff: date | None) -> FromClause:
     return union_all(kept, rebuilt).subquery("counts_as_of")
 
 
-def uptake_as_of(conn: Connection, cutoff: date | None) -> pd.DataFrame:
+def uptake_as_of(conn: Connection, cutoff: Cutoff) -> pd.DataFrame:
     """One row per service and month, as the monthly_uptake view showed it at the cut-off."""
     stmt = figures.uptake_select(counts_as_of(conn, cutoff))
     df = pd.DataFrame(
@@ -116,25 +130,29 @@ def uptake_as_of(conn: Connection, cutoff: date | None) -> pd.DataFrame:
 
 
 def service_months_as_of(
-    conn: Connection, cutoff: date | None, uptake: pd.DataFrame | None = None
+    conn: Connection, cutoff: Cutoff, uptake: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """db.figures.service_months as it stood at the cut-off (uptake: uptake_as_of, if read
-    already); the marks "no longer reported" set by the end of that day count."""
+    already); the marks "no longer reported" set before the cut-off count."""
     uptake = uptake_as_of(conn, cutoff) if uptake is None else uptake
     coverage = uptake.assign(complete=uptake["total"].notna())
-    return figures.service_months(coverage, stops(conn, end_of_day(cutoff) if cutoff else None))
+    return figures.service_months(coverage, stops(conn, bound(cutoff)))
 
 
 def month_states_as_of(
-    conn: Connection, cutoff: date | None, uptake: pd.DataFrame | None = None
+    conn: Connection, cutoff: Cutoff, uptake: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     return figures.month_states(service_months_as_of(conn, cutoff, uptake))
 
 
-def _updates(conn: Connection, cutoff: date | None) -> pd.DataFrame:
+def _updates(conn: Connection, cutoff: Cutoff) -> pd.DataFrame:
+    """Measure updates dated on or before the cut-off day; at a moment, also only those
+    recorded before it (a Sachstand entered later, even if dated earlier, does not count)."""
     mu = MeasureUpdate
     stmt = select(mu.id, mu.measure_id, mu.changed_on, mu.status, mu.previous_status, mu.note)
-    if cutoff is not None:
+    if isinstance(cutoff, datetime):
+        stmt = stmt.where(mu.changed_on <= cutoff.date(), mu.recorded_at < cutoff)
+    elif cutoff is not None:
         stmt = stmt.where(mu.changed_on <= cutoff)
     return pd.DataFrame(
         conn.execute(stmt.order_by(mu.changed_on, mu.id)).all(),
@@ -142,11 +160,11 @@ def _updates(conn: Connection, cutoff: date | None) -> pd.DataFrame:
     )
 
 
-def measures_as_of(conn: Connection, cutoff: date | None) -> pd.DataFrame:
+def measures_as_of(conn: Connection, cutoff: Cutoff) -> pd.DataFrame:
     """Each measure that existed at the cut-off, with its status and Sachstand then.
 
     Name, responsible unit and dates are today's (they have no history); status and
-    Sachstand come from the last update on or before the cut-off day.
+    Sachstand come from the last update that counts at the cut-off (_updates).
     """
     af, m = ActionField, Measure
     base = pd.DataFrame(

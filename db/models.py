@@ -40,6 +40,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def _now() -> datetime:
+    """The time stamps of writes: local time, whole seconds (like a load's loaded_at)."""
+    return datetime.now().replace(microsecond=0)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -184,6 +189,9 @@ class MeasureUpdate(Base):
     note: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(200))
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+    # When the update was written (changed_on is the day it is dated, which may be earlier):
+    # slides frozen at a moment leave out what was recorded after it.
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     measure: Mapped[Measure] = relationship(back_populates="updates")
 
 

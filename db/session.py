@@ -1,8 +1,9 @@
-"""The council session's agenda (slide order, services shown) and cut-off date, as a setting."""
+"""The council session's agenda (slide order, services shown) and the moment its figures are
+frozen at, as a setting."""
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import Connection, select
 
@@ -19,11 +20,25 @@ DEFAULT_SERVICES = 4
 @dataclass
 class Agenda:
     """Slides in order ("overview", "field:<id>", "services"), the services on the services
-    slide, and the Stichtag (None: the figures as they are now)."""
+    slide, and the moment the figures are frozen at (None: the figures as they are now)."""
 
     items: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
-    cutoff: date | None = None
+    frozen_at: datetime | None = None
+
+
+def moment(at: datetime | None = None) -> datetime:
+    """A freezing moment: `at` (default: now) to the minute, as the slides print it
+    ("Stand: 01.12.2026, 17:02 Uhr"); what was loaded from that minute on does not count."""
+    return (at or datetime.now()).replace(second=0, microsecond=0)
+
+
+def _frozen_at(raw: dict) -> datetime | None:
+    if raw.get("frozen_at"):
+        return datetime.fromisoformat(raw["frozen_at"])
+    if raw.get("cutoff"):  # stored before moments: a Stichtag day, i.e. its end
+        return datetime.combine(date.fromisoformat(raw["cutoff"]), time(23, 59))
+    return None
 
 
 @dataclass
@@ -74,7 +89,7 @@ def load_agenda(conn: Connection) -> Agenda:
         return default_agenda(conn)
     try:
         raw = json.loads(text)
-        cutoff = date.fromisoformat(raw["cutoff"]) if raw.get("cutoff") else None
+        frozen_at = _frozen_at(raw)
         items, services = list(raw.get("items", [])), list(raw.get("services", []))
     except (ValueError, TypeError, KeyError, AttributeError):
         return default_agenda(conn)
@@ -83,7 +98,7 @@ def load_agenda(conn: Connection) -> Agenda:
     return Agenda(
         [i for i in dict.fromkeys(items) if i in valid],
         [s for s in dict.fromkeys(services) if s in known],
-        cutoff,
+        frozen_at,
     )
 
 
@@ -92,9 +107,26 @@ def save_agenda(conn: Connection, agenda: Agenda) -> None:
     value = {
         "items": agenda.items,
         "services": agenda.services,
-        "cutoff": agenda.cutoff.isoformat() if agenda.cutoff else None,
+        "frozen_at": agenda.frozen_at.isoformat() if agenda.frozen_at else None,
     }
     set_setting(conn, AGENDA_KEY, json.dumps(value, ensure_ascii=False))
+
+
+def freeze(conn: Connection, at: datetime | None = None) -> datetime:
+    """Freeze the stored agenda's figures at `at` (default: now, to the minute). Inside the
+    caller's write transaction, which waits for a load being written: "now" comes after
+    every load that is committed."""
+    agenda = load_agenda(conn)
+    agenda.frozen_at = moment(at)
+    save_agenda(conn, agenda)
+    return agenda.frozen_at
+
+
+def unfreeze(conn: Connection) -> None:
+    """The stored agenda shows the figures as they are now again."""
+    agenda = load_agenda(conn)
+    agenda.frozen_at = None
+    save_agenda(conn, agenda)
 
 
 def slides(conn: Connection, agenda: Agenda) -> list[Slide]:

@@ -16,6 +16,9 @@ MAX_FILE_MB = int(os.environ.get("PORTALQUOTE_MAX_FILE_MB", "20"))
 READ_MEMORY_MB = int(os.environ.get("PORTALQUOTE_READ_MEMORY_MB", "768"))
 READ_SECONDS = float(os.environ.get("PORTALQUOTE_READ_SECONDS", "60"))
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Every this many seconds an open page asks whether newer figures were loaded meanwhile
+# ("Neue Zahlen verfügbar – neu laden").
+FRESHNESS_SECONDS = float(os.environ.get("PORTALQUOTE_FRESHNESS_SECONDS", "30"))
 
 
 def database_url(url: str | None = None) -> str:

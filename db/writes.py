@@ -400,6 +400,7 @@ def apply_measures(
     Fields and measures are matched ignoring case and repeated spaces, like services."""
     changed_on = changed_on or date.today()
     load_id = _log_load(conn, "measures", info, "loaded", "")
+    recorded_at = conn.scalar(select(Load.loaded_at).where(Load.id == load_id))
     fields = {
         name_key(name): (fid, name, group)
         for fid, name, group in conn.execute(
@@ -482,6 +483,7 @@ def apply_measures(
                     note=row.note or last_note,
                     changed_by=info.user[:200],
                     load_id=load_id,
+                    recorded_at=recorded_at,
                 )
             )
         if row.service_ids is not None and set(row.service_ids) != links[mid]:

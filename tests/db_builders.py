@@ -6,7 +6,7 @@ returns the name of a department for the department account (None: there is none
 
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Engine, select
 
@@ -159,7 +159,7 @@ def stichtag_before_data(engine: Engine) -> str | None:
     day = date(2020, 6, 30)
     with begin_write(engine) as conn:
         agenda = default_agenda(conn)
-        save_agenda(conn, Agenda(agenda.items, agenda.services, day))
+        save_agenda(conn, Agenda(agenda.items, agenda.services, datetime.combine(day, time(18))))
     create_report(engine, title="Bericht vor allen Daten", period_start="2021-01",
                   period_end="2021-06", cutoff=day, user="test")  # fmt: skip
     return "FB 3 Bürgerservice, Bürgerbüro"

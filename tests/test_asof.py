@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from db import asof, figures, get_engine, queries
-from db.models import CountChange, Load, MonthlyCount, Service, monthly_uptake
+from db.models import (
+    CountChange,
+    Load,
+    Measure,
+    MeasureUpdate,
+    MonthlyCount,
+    Service,
+    monthly_uptake,
+)
 from db.queries import UPTAKE_COLUMNS
 from db.writes import LoadInfo, UndoError, apply_counts, begin_write, undo_load
 from ingest import load_counts, undo
@@ -94,6 +102,66 @@ def test_an_undo_counts_from_the_day_it_was_done(history):  # noqa: ANN001
     assert _figures(engine, date(2021, 11, 15))[("Personenstandsurkunde", "2021-10")] == (681, 203)
 
 
+def test_counts_at_a_moment_leave_out_what_came_after_it(history):  # noqa: ANN001
+    engine, _first, second = history
+    # The correction came at 14:00 on 5 Dec.: at 13:59 the slides still show October's first
+    # figures, from 14:00 on the corrected ones (a load at the very moment is after it).
+    at = datetime(2021, 12, 5, 14, 0)
+    assert _figures(engine, at - timedelta(minutes=1))[("Personenstandsurkunde", "2021-10")] == (
+        681, 203,
+    )  # fmt: skip
+    assert ("Personenstandsurkunde", "2021-11") not in _figures(engine, at)
+    assert _figures(engine, at + timedelta(seconds=1)) == _figures(engine, date(2021, 12, 5))
+    undo(engine, second, "test")
+    with begin_write(engine) as conn:
+        conn.execute(
+            update(Load).where(Load.id == second).values(undone_at=datetime(2022, 1, 3, 8, 15))
+        )
+    moment = _figures(engine, datetime(2022, 1, 3, 8, 14))
+    assert moment[("Personenstandsurkunde", "2021-10")] == (700, 210)
+    assert _figures(engine, datetime(2022, 1, 3, 8, 16)) == _figures(engine, None)
+
+
+def test_measures_at_a_moment_leave_out_updates_recorded_after_it(demo_engine):  # noqa: ANN001
+    """A Sachstand written at 17:05 and dated the day before does not reach slides frozen at
+    17:02; the report's Stichtag (a day) goes by the date the update carries."""
+    engine = demo_engine
+    with engine.connect() as conn:
+        dms = conn.scalar(
+            select(Measure.id).where(Measure.name == "Dokumentenmanagementsystem (DMS)")
+        )
+        before = asof.measures_as_of(conn, None).set_index("measure_id").loc[dms, "status"]
+    frozen = datetime.now().replace(second=0, microsecond=0) - timedelta(minutes=3)
+    with begin_write(engine) as conn:
+        update_id = conn.scalar(
+            MeasureUpdate.__table__.insert()
+            .values(measure_id=dms, changed_on=frozen.date() - timedelta(days=1), status="done",
+                    previous_status=before, note="nachgetragen", changed_by="test")
+            .returning(MeasureUpdate.id)
+        )  # fmt: skip
+    try:
+        with engine.connect() as conn:
+            recorded = conn.scalar(
+                select(MeasureUpdate.recorded_at).where(MeasureUpdate.id == update_id)
+            )
+            at_moment = asof.measures_as_of(conn, frozen).set_index("measure_id")
+            after = asof.measures_as_of(conn, datetime.now() + timedelta(seconds=1))
+            by_day = asof.measures_as_of(conn, frozen.date() - timedelta(days=1))
+        assert recorded > frozen
+        assert at_moment.loc[dms, "status"] == before
+        assert after.set_index("measure_id").loc[dms, "status"] == "done"
+        assert by_day.set_index("measure_id").loc[dms, "status"] == "done"
+    finally:
+        with begin_write(engine) as conn:
+            conn.execute(delete(MeasureUpdate).where(MeasureUpdate.id == update_id))
+
+
+def test_bound_of_a_day_and_of_a_moment():
+    assert asof.bound(None) is None
+    assert asof.bound(date(2026, 12, 1)) == datetime(2026, 12, 2)
+    assert asof.bound(datetime(2026, 12, 1, 17, 2)) == datetime(2026, 12, 1, 17, 2)
+
+
 def _rows(df: pd.DataFrame) -> list[tuple]:
     return [
         tuple(None if pd.isna(x) else round(x, 12) if isinstance(x, float) else x for x in row)
@@ -172,17 +240,20 @@ STEPS = st.lists(
 @given(steps=STEPS)
 def test_figures_as_of_any_day_are_the_figures_that_day(catalog_engine, steps):
     """Loads and undos on random days: the Stichtag figures of each day are exactly what
-    the live queries showed at the end of that day."""
+    the live queries showed at the end of that day, and the figures at the moment of each
+    step exactly what they showed just before it."""
     engine = catalog_engine
     with begin_write(engine) as conn:  # a fresh history for each example
         for table in (CountChange, MonthlyCount):
             conn.execute(delete(table))
         conn.execute(delete(Load).where(Load.kind == "counts"))
         ids = list(conn.scalars(select(Service.id).order_by(Service.id)))
-    day, loads, seen = date(2022, 3, 1), [], {}
-    for kind, gap, what in steps:
+    day, loads, seen, just_before = date(2022, 3, 1), [], {}, {}
+    for step, (kind, gap, what) in enumerate(steps):
         day += timedelta(days=gap)
-        at = datetime.combine(day, datetime.min.time()) + timedelta(hours=9)
+        at = datetime.combine(day, datetime.min.time()) + timedelta(hours=9, minutes=step)
+        with engine.connect() as conn:
+            just_before[at] = _rows(queries.uptake(conn))
         try:
             with begin_write(engine) as conn:
                 if kind == "load":
@@ -201,3 +272,5 @@ def test_figures_as_of_any_day_are_the_figures_that_day(catalog_engine, steps):
         assert _rows(asof.uptake_as_of(conn, date(2022, 2, 28))) == []
         for cutoff, rows in seen.items():
             assert _rows(asof.uptake_as_of(conn, cutoff)) == rows, cutoff
+        for moment, rows in just_before.items():
+            assert _rows(asof.uptake_as_of(conn, moment)) == rows, moment

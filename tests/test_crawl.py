@@ -17,7 +17,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
-from db import get_engine
+from dashboard.slide_plan import plan_agenda
+from db import asof, get_engine
 from db.session import load_agenda, slides
 
 # Pages and widgets, not the database: the PostgreSQL pass of make test leaves it out.
@@ -42,9 +43,9 @@ def state(request, make_session_db_url) -> Iterator[tuple[str, str, dict]]:  # n
     department = STATES[name](engine)
     logins = make_accounts(engine, department)
     with engine.connect() as conn:
-        slide_count = len(slides(conn, load_agenda(conn)))
+        labels = slide_labels(conn)
     engine.dispose()
-    yield name, url, {**logins, "slides": slide_count}
+    yield name, url, {**logins, "slides": labels}
 
 
 def pages_of(role: str) -> list[str]:
@@ -154,11 +155,20 @@ class Crawl:
         return self.runs
 
 
-def _page_params(page: str, slide_count: int) -> list[dict]:
-    if page == "session.py":  # every slide, and the presentation view once
-        return [{"folie": str(n)} for n in range(1, slide_count + 1)] + [
-            {"praesentation": "1", "folie": "1"}
-        ]
+def slide_labels(conn) -> list[str]:  # noqa: ANN001
+    """Every part of every slide ('1a', '1b', '2', ...), as the Sitzungsmodus cuts them."""
+    agenda = load_agenda(conn)
+    uptake = asof.uptake_as_of(conn, agenda.frozen_at)
+    states = asof.month_states_as_of(conn, agenda.frozen_at, uptake)
+    measures = asof.measures_as_of(conn, agenda.frozen_at)
+    parts = plan_agenda(agenda, slides(conn, agenda), uptake, states, measures,
+                        asof.measure_links(conn))  # fmt: skip
+    return [label for label, _slide, _blocks in parts]
+
+
+def _page_params(page: str, labels: list[str]) -> list[dict]:
+    if page == "session.py":  # every part of every slide, and the presentation view once
+        return [{"folie": label} for label in labels] + [{"praesentation": "1", "folie": "1"}]
     return [{}]
 
 

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from datetime import date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,7 +19,7 @@ from db.engine import (
     make_engine,
     upgrade,
 )
-from db.models import Base, Setting
+from db.models import Base, MeasureUpdate, Setting
 
 
 def test_migrations_build_exactly_the_models(engine):
@@ -115,3 +116,36 @@ def test_make_engine_leaves_the_schema_alone(db_url):
     with engine.connect() as conn:
         assert "alembic_version" not in inspect(conn).get_table_names()
     engine.dispose()
+
+
+def test_migration_0008_dates_the_existing_measure_updates(db_url):
+    """Updates from a load get its time, the strategy editor's the start of their day."""
+    from alembic import command
+
+    from db.engine import _alembic_config
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn, conn.begin():
+        command.upgrade(_alembic_config(conn), "0004")
+        conn.execute(text(
+            "INSERT INTO loads (id, kind, file_name, checksum, loaded_by, loaded_at, rows, state,"
+            " summary) VALUES (1, 'measures', 'm.xlsx', 'x', 'test', :at, 1, 'loaded', '')"
+        ), {"at": datetime(2026, 11, 20, 9, 30)})  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO action_fields (id, name, position) VALUES (1, 'Feld', 1)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO measures (id, action_field_id, name, status, position) "
+            "VALUES (1, 1, 'M', 'planned', 1)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO measure_updates (measure_id, changed_on, status, changed_by, load_id) "
+            "VALUES (1, :loaded, 'planned', 'test', 1), (1, :edited, 'done', 'admin', NULL)"
+        ), {"loaded": date(2026, 11, 20), "edited": date(2026, 11, 25)})  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as conn:
+        stamps = conn.execute(
+            select(MeasureUpdate.recorded_at).order_by(MeasureUpdate.id)
+        ).scalars().all()  # fmt: skip
+    engine.dispose()
+    assert stamps == [datetime(2026, 11, 20, 9, 30), datetime(2026, 11, 25)]

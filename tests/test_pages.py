@@ -125,6 +125,8 @@ def test_services_page_shows_the_october_2021_report_figures(demo_url, monkeypat
     )
     assert [s.value for s in at.subheader] == ["Personenstandsurkunde"]
     events, figures = table(at, 0), table(at, 1)
+    # The marks of the range, numbered as in the chart (both in November 2021).
+    assert events["Nr."].tolist() == ["1", "2"] and set(events["Monat"]) == {"Nov. 2021"}
     assert "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung" in events["Ereignis"].tolist()
     row = figures.set_index("Monat").loc["Okt. 2021"]
     assert (row["Anträge gesamt"], row["davon online"], row["Onlinequote"]) == (
@@ -135,7 +137,7 @@ def test_services_page_shows_the_october_2021_report_figures(demo_url, monkeypat
     assert row["Quelle online"] == "Monatsmeldung"
     assert figures["Monat"].tolist() == ["Sept. 2021", "Okt. 2021", "Nov. 2021"]
     [spec] = specs(at)
-    assert "E-Payment: in Umsetzung" in spec and '"quote":"29,8 %"' in spec
+    assert '"label":"1, 2"' in spec and '"quote":"29,8 %"' in spec
     assert "Quelle der Online-Zahlen: Monatsmeldung" in texts(at)
 
 
@@ -152,22 +154,35 @@ def test_services_page_several_services_and_the_portal_month(demo_url, monkeypat
     compare = table(at, 0).set_index("Monat")
     assert compare.loc["Dez. 2023", "Meldebescheinigung"] == "33,2 % (83 von 250)"
     assert compare.loc["Jan. 2024", "Melderegisterauskunft"] == "unvollständig"
-    jan = table(at, 2).set_index("Monat").loc["Jan. 2024"]
+    assert "Auf der Zeitachse markiert" not in texts(at)  # no marks in these two months
+    jan = table(at, 1).set_index("Monat").loc["Jan. 2024"]
     assert (jan["Onlinequote"], jan["Quelle online"]) == ("unvollständig", "Serviceportal")
     assert "Monatsmeldung und Serviceportal" in texts(at)
     assert len(at.get("download_button")) == 4  # under the comparison and the open tab
 
     # The open tab is part of the address, too.
     at = open_with(demo_url, monkeypatch, "services.py", detail="Melderegisterauskunft", **params)
-    figures = table(at, 2)
+    figures = table(at, 1)
     assert figures["Leistung"].unique().tolist() == ["Melderegisterauskunft"]
 
 
-def test_services_page_new_department_starts_with_its_first_service(demo_url, monkeypatch):
+def test_services_page_compares_services_of_several_departments(demo_url, monkeypatch):
+    """The department narrows the list to choose from; what is chosen stays chosen."""
     at = open_with(demo_url, monkeypatch, "services.py")
+    assert at.selectbox(key="fachbereich").value == "Alle Fachbereiche"
+    assert at.multiselect(key="leistung").value == ["Anmeldung der Eheschließung"]
     at.selectbox(key="fachbereich").select("FB 8 Wirtschaftsförderung").run()
-    assert at.multiselect(key="leistung").value == ["Gewerbeabmeldung"]
-    assert [s.value for s in at.subheader] == ["Gewerbeabmeldung"]
+    picker = at.multiselect(key="leistung")
+    assert picker.value == ["Anmeldung der Eheschließung"]
+    assert picker.options == ["Anmeldung der Eheschließung", "Gewerbeabmeldung", "Gewerbeanmeldung"]
+    picker.select("Gewerbeabmeldung").run()
+    at.selectbox(key="fachbereich").select("FB 3 Bürgerservice, Bürgerbüro").run()
+    at.multiselect(key="leistung").select("Meldebescheinigung").run()
+    assert not at.exception
+    chosen = ["Anmeldung der Eheschließung", "Gewerbeabmeldung", "Meldebescheinigung"]
+    assert sorted(at.multiselect(key="leistung").value) == chosen
+    assert [s.value for s in at.subheader] == ["Onlinequote im Vergleich"]
+    assert sorted(table(at, 0).columns[1:]) == chosen  # three departments, one chart
 
 
 def test_services_page_small_numbers_are_greyed_with_a_note(catalog_engine, db_url, monkeypatch):
@@ -180,12 +195,12 @@ def test_services_page_small_numbers_are_greyed_with_a_note(catalog_engine, db_u
         apply_counts(conn, records, LoadInfo("m.xlsx", "x", "test", 2))
     at = open_with(db_url, monkeypatch, "services.py", fachbereich="FB 3 Bürgerbüro",
                    leistung="Meldebescheinigung")  # fmt: skip
-    assert table(at, 0)["Ereignis"].tolist() == ["Leistung online verfügbar"]
-    figures = table(at, 1).set_index("Monat")
+    assert "Auf der Zeitachse markiert" not in texts(at)  # online since 2021: not in range
+    figures = table(at, 0).set_index("Monat")
     assert figures.loc["Jan. 2023", "Onlinequote"] == "25,0 %"
     assert figures.loc["Jan. 2023", "Hinweis"] == "weniger als 20 Anträge"
     assert figures.loc["Feb. 2023", "Hinweis"] == ""
-    html = [h.proto.body for h in at.get("html") if "<table" in h.proto.body][1]
+    html = [h.proto.body for h in at.get("html") if "<table" in h.proto.body][0]
     assert '<td class="num pq-grey">25,0 %</td>' in html
     assert '<td class="num">30,0 %</td>' in html
     assert "Grau: 1 Quote(n) aus weniger als 20 Anträgen" in texts(at)

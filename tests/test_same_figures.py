@@ -59,7 +59,7 @@ def made(make_session_db_url):  # noqa: ANN001, ANN201
         MeasureRow("Digitale Verwaltung", "DMS", "planned"),
     ])  # fmt: skip
     with begin_write(engine) as conn:  # the session frozen at today: the same data
-        save_agenda(conn, Agenda([OVERVIEW, SERVICES], [M2], date.today()))
+        save_agenda(conn, Agenda([OVERVIEW, SERVICES], [M2], datetime.now()))
     logins = make_accounts(engine, "FB 3 Bürgerbüro")
     _id, snapshot = create_report(
         engine, title="Bericht", period_start="2023-08", period_end="2024-01",
@@ -116,17 +116,18 @@ def test_every_presenter_prints_the_same_values(made, monkeypatch):  # noqa: ANN
     services = open_with(
         url, monkeypatch, "services.py", fachbereich="FB 3 Bürgerbüro", leistung=M2
     )
-    rows = html_table(services, 1).set_index("Monat")  # under the marks of the time axis
+    rows = html_table(services, -1).set_index("Monat")  # the figures under the chart
     assert rows.index[-1] == "Jan. 2024"  # the default range ends at the complete month
     assert rows.loc["Jan. 2024", "Onlinequote"] == M2_SHARE
 
-    slide = open_with(url, monkeypatch, "session.py", folie="1")
+    slide = open_with(url, monkeypatch, "session.py", folie="1")  # the overview's figures
     assert _metrics(slide) == {
         "Onlinequote Januar 2024": SHARE, "zum Vormonat": MONTH_CHANGE,
         "zum Vorjahresmonat": YEAR_CHANGE, "Anträge gesamt": TOTAL,
     }  # fmt: skip
     slide_text = texts(slide)
     assert IN_BOTH in slide_text and PROVISIONAL in slide_text
+    slide = open_with(url, monkeypatch, "session.py", folie="1b")  # and its measures
     assert _status(html_table(slide, 0)) == status
     slide = open_with(url, monkeypatch, "session.py", folie="2")
     assert html_table(slide, 0).set_index("Leistung").loc[M2, "Onlinequote"] == M2_SHARE

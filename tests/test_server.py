@@ -65,13 +65,13 @@ def test_shell_links_portalquotes_stylesheet_by_its_content_hash():
 
 
 def test_stylesheet_route_serves_css_for_a_year():
-    [route] = assets.ROUTES
-    assert route.path == assets.STYLESHEET_PATH
-    with ThreadPoolExecutor(1) as pool:
-        response = pool.submit(asyncio.run, route.endpoint(None)).result()
-    assert response.media_type == "text/css"
-    assert b":focus-visible" in response.body
-    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    from starlette.applications import Starlette
+
+    status, headers, body = _get(Starlette(routes=assets.ROUTES), assets.STYLESHEET_PATH)
+    assert status == 200
+    assert headers["content-type"].startswith("text/css")
+    assert b":focus-visible" in body
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
 def test_the_real_shell_has_no_inline_script_left():
@@ -86,4 +86,43 @@ def test_the_real_shell_has_no_inline_script_left():
     assert re.search(rb"<script>", shell)  # Streamlit's one inline script ...
     rewritten = rewrite_shell(shell)
     assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", rewritten)  # ... is gone
-    assert rewritten.count(b"<script") == shell.count(b"<script") - 1
+    # One inline script less, Portalquote's page script (a link) more.
+    assert rewritten.count(b"<script") == shell.count(b"<script")
+    assert f'src=".{assets.SCRIPT_PATH}"'.encode() in rewritten
+
+
+def test_shell_links_the_page_script_from_its_own_origin():
+    html = rewrite_shell(SHELL)
+    assert f'<script src=".{assets.SCRIPT_PATH}" defer></script></head>'.encode() in html
+    assert html.count(b"<script") == 1  # a link, no inline script (Content-Security-Policy)
+
+
+def _get(app, path: str) -> tuple[int, dict, bytes]:  # noqa: ANN001
+    """A GET request straight through an ASGI app: (status, headers, body)."""
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b"",
+             "root_path": "", "scheme": "http", "server": ("testserver", 80)}  # fmt: skip
+    # In a thread of its own, like _serve: an event loop may be running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
+    headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
+    return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_the_page_script_is_served_with_a_hash_in_its_address():
+    from starlette.applications import Starlette
+
+    app = Starlette(routes=assets.ROUTES)
+    status, headers, body = _get(app, assets.SCRIPT_PATH)
+    assert status == 200
+    assert headers["content-type"].startswith("text/javascript")
+    assert "immutable" in headers["cache-control"]
+    assert body == assets.SCRIPT.read_bytes()
+    assert _get(app, "/assets/portalquote.000000000000.js")[0] == 404

@@ -1,10 +1,13 @@
 """Display tables and exports: German formats, notes, grids, and export = what is shown."""
 
+import io
 from datetime import date, datetime
 
+import openpyxl
 import pandas as pd
 
 from dashboard import tables
+from dashboard.export import to_csv_bytes, to_xlsx_bytes
 from db import figures
 from db.months import months_between
 
@@ -189,27 +192,46 @@ def test_load_tables_hide_the_user_unless_signed_in():
     assert t["Neuester Monat"].tolist() == ["Jan. 2024", "–"]
 
 
-def test_service_markers_and_events_table():
+def test_service_markers_in_the_range_sorted_and_numbered():
     events = pd.DataFrame(
         {
-            "service": ["A"],
-            "measure": ["E-Payment"],
-            "changed_on": [date(2021, 11, 15)],
-            "previous_status": ["preparing"],
-            "status": ["in_progress"],
+            "service": ["A"] * 3,
+            "measure": ["E-Payment", "DMS", "Portal"],
+            "changed_on": [date(2021, 11, 15), date(2021, 8, 2), date(2020, 3, 1)],
+            "previous_status": ["preparing", "planned", "planned"],
+            "status": ["in_progress", "preparing", "done"],
         }
     )
-    markers = tables.service_markers("2021-06", events)
+    markers = tables.service_markers("2021-06", events, "2021-01", "2021-12")
     assert markers.values.tolist() == [
-        ["2021-06", "online seit Juni 2021"], ["2021-11", "E-Payment: in Umsetzung"],
-    ]  # fmt: skip
-    t = tables.events_table("2021-06", events)
-    assert t["Ereignis"].tolist()[1] == "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung"
-    assert tables.service_markers(None, events.iloc[:0]).empty
+        [1, "2021-06", "Leistung online verfügbar"],
+        [2, "2021-08", "Maßnahme „DMS“: geplant → in Vorbereitung"],
+        [3, "2021-11", "Maßnahme „E-Payment“: in Vorbereitung → in Umsetzung"],
+    ]  # Portal (2020) is outside the range
+    t = tables.markers_table(markers)
+    assert t.columns.tolist() == ["Nr.", "Monat", "Ereignis"]
+    assert t["Monat"].tolist() == ["Juni 2021", "Aug. 2021", "Nov. 2021"]  # one date format
+    assert tables.service_markers("2021-06", events, "2021-07", "2021-10")["nr"].tolist() == [1]
+    assert tables.service_markers(None, events.iloc[:0], "2021-01", "2021-12").empty
     # A service without "online seit" (None, or NaN as pandas' string columns give it).
     for missing in (None, float("nan"), ""):
-        assert tables.service_markers(missing, events)["month"].tolist() == ["2021-11"]
-        assert tables.events_table(missing, events)["Datum"].tolist() == ["15.11.2021"]
+        shown = tables.service_markers(missing, events, "2021-01", "2021-12")
+        assert shown["month"].tolist() == ["2021-08", "2021-11"]
+
+
+def test_exports_write_counts_as_whole_numbers_also_with_an_incomplete_month():
+    """What was seen: the CSV wrote '75,0' when a month with one channel was in the range."""
+    df = pd.DataFrame({
+        "service": ["A", "A"], "department": ["FB"] * 2, "month": ["2023-12", "2024-01"],
+        "total": [100.0, float("nan")], "online": [30.0, 75.0], "online_share": [0.3, None],
+        "online_source": ["report", "portal"],
+    })  # fmt: skip
+    for export in (tables.uptake_export(df), tables.month_export(df)):
+        csv = to_csv_bytes(export).decode("utf-8-sig").splitlines()
+        assert ";100;30;" in csv[1] and ";;75;" in csv[2] and "75,0" not in csv[2]
+        sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(export))).active
+        cells = [sheet["C2"].value, sheet["D2"].value, sheet["C3"].value, sheet["D3"].value]
+        assert cells == [100, 30, None, 75] and {type(v) for v in cells} == {int, type(None)}
 
 
 def test_html_table_escapes_names_aligns_numbers_greys_small_shares_and_has_a_caption():

@@ -20,24 +20,21 @@ if catalog.empty or not months:
     components.about_data(facts)
     st.stop()
 
-departments = sorted(catalog["department"].unique())
+ALL = "Alle Fachbereiche"
+catalog = catalog.sort_values("service", key=lambda c: c.str.casefold())
+departments = sorted(catalog["department"].unique(), key=str.casefold)
 
-
-def _first_service() -> None:
-    """A new department: start with its first service instead of an empty selection."""
-    names = catalog.loc[catalog["department"] == st.session_state["fachbereich"], "service"]
-    st.session_state["leistung"] = list(names[:1])
-
-
+# Services of several departments in one chart: the department narrows the list to choose
+# from; services chosen in another department stay chosen (and in the address, by name).
 left, right = st.columns([1, 2])
 department = left.selectbox(
-    "Fachbereich",
-    departments,
-    key="fachbereich",
-    bind="query-params",
-    on_change=_first_service,
+    "Fachbereich", [ALL, *departments], key="fachbereich", bind="query-params"
 )
-names = list(catalog.loc[catalog["department"] == department, "service"])
+kept = set(st.session_state.get("leistung", st.query_params.get_all("leistung")))
+names = [
+    s for s, d in zip(catalog["service"], catalog["department"], strict=True)
+    if department in (ALL, d) or s in kept
+]  # fmt: skip
 chosen = right.multiselect(
     "Leistungen",
     names,
@@ -46,6 +43,8 @@ chosen = right.multiselect(
     bind="query-params",
     max_selections=MAX_SERVICES,
     placeholder="Leistung wählen",
+    help="Erst den Fachbereich wählen, dann seine Leistungen; gewählte Leistungen anderer "
+    "Fachbereiche bleiben gewählt. Bis zu acht Leistungen im Vergleich.",
 )
 start, end = components.month_range_picker(months, end=facts["latest_month"])
 if not chosen:
@@ -95,7 +94,7 @@ def show(service: str) -> None:
         st.info(f"Für {period} liegen für diese Leistung keine Zahlen vor.")
         return
     since = catalog.loc[catalog["service"] == service, "online_since"].iloc[0]
-    own_events = events[events["service"] == service]
+    markers = tables.service_markers(since, events[events["service"] == service], start, end)
     target, target_name = _target(service)
     # The projection rests on complete months only, like the overall target's.
     known = rows[rows["month"] <= latest] if (latest := facts["latest_month"]) else rows
@@ -108,17 +107,23 @@ def show(service: str) -> None:
         key=f"chart_{service}",
         target=target,
         target_name=target_name,
-        markers=tables.service_markers(since, own_events),
-        projection=tables.projection_frame(evaluation.projection) if evaluation else None,
+        markers=markers,
     )
     if evaluation is not None:
         components.target_badge(evaluation.status)
         prefix = "" if target_name == "Ziel" else "Gesamtziel, hier auf diese Leistung angewandt: "
-        st.caption(prefix + evaluation.text)
-    marks = tables.events_table(since, own_events)
-    if not marks.empty:
+        # The time axis ends with the figures: a later due date is said here and in the label.
+        later = (
+            f" Der Zieltermin {format_month(target[1])} liegt nach dem gezeigten Zeitraum."
+            if target[1] > end
+            else ""
+        )
+        st.caption(prefix + evaluation.text + later)
+    if not markers.empty:
         st.markdown("**Auf der Zeitachse markiert**")
-        components.show_table(marks, caption=f"Auf der Zeitachse markiert: {service}")
+        components.show_table(
+            tables.markers_table(markers), caption=f"Auf der Zeitachse markiert: {service}"
+        )
     components.show_table(
         tables.uptake_table(rows),
         caption=f"Anträge und Onlinequote je Monat: {service}, {period}",

@@ -25,3 +25,11 @@ def require_login() -> bool:
     """Whether reading the dashboard needs a login too (env PORTALQUOTE_REQUIRE_LOGIN=1)."""
     value = os.environ.get("PORTALQUOTE_REQUIRE_LOGIN", "")
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+# The report's cover until an admin sets them on the page Sachstandsbericht (stored in the
+# database then): the town and the unit that issues the report.
+REPORT_TOWN = os.environ.get("PORTALQUOTE_TOWN", "").strip()
+REPORT_UNIT = os.environ.get("PORTALQUOTE_UNIT", "Stabsstelle Digitalisierung").strip()
+# Largest logo for the report's cover, in KB (PNG or JPEG).
+REPORT_LOGO_MAX_KB = 1024

@@ -100,19 +100,19 @@ def create_report(
     """Read everything as of the cut-off, store it as the report's snapshot; (id, snapshot).
 
     author is the name in the document properties (default: user). replace_id: store it
-    in place of that report (same number), which must have the same title and cut-off.
+    in place of that report (same number), which must have the same title and cut-off; if
+    it is to be compared with the report it replaces, it is compared with what that one was.
     """
     title = normal_title(title)
-    if replace_id is not None and replace_id == previous_id:
-        raise ValueError(
-            "Ein Bericht kann nicht mit sich selbst verglichen werden, während er ersetzt wird. "
-            "Bitte einen anderen Vergleichsbericht wählen."
-        )
     with begin_write(engine) as conn:
         if replace_id is not None and same_report(conn, title, cutoff) != replace_id:
             raise ValueError(
                 f"Bericht Nr. {replace_id} hat nicht diesen Titel und Stichtag (oder ist "
                 "inzwischen gelöscht); es wurde nichts ersetzt."
+            )
+        if replace_id is not None and previous_id == replace_id:
+            previous_id = conn.scalar(
+                select(Report.previous_report_id).where(Report.id == replace_id)
             )
         previous = load_snapshot(conn, previous_id) if previous_id else None
         now = datetime.now().replace(microsecond=0)

@@ -260,10 +260,14 @@ def page_db(make_session_db_url):  # noqa: ANN001, ANN201
     engine.dispose()
 
 
-def test_admin_generates_and_lists_reports_in_the_page(page_db, monkeypatch):  # noqa: ANN001
+@pytest.fixture(scope="module")
+def page_admin(page_db):  # noqa: ANN001, ANN201
+    return make_accounts(page_db[1], "FB 3 Bürgerservice, Bürgerbüro")["admin"]
+
+
+def test_admin_generates_and_lists_reports_in_the_page(page_db, page_admin, monkeypatch):  # noqa: ANN001
     url, engine = page_db
-    logins = make_accounts(engine, "FB 3 Bürgerservice, Bürgerbüro")
-    at = log_in(new_app(url, monkeypatch).run(), logins["admin"].username, logins["admin"].password)
+    at = log_in(new_app(url, monkeypatch).run(), page_admin.username, page_admin.password)
     at = open_page(at, "report.py")
     assert not at.exception
     assert "Es ist noch kein Bericht gespeichert." in texts(at)
@@ -515,3 +519,45 @@ def test_the_logo_and_cover_settings_refuse_bad_input(demo_engine, admin):  # no
     with pytest.raises(issuer.IssuerError, match="GIF"):
         issuer.check_logo(gif.getvalue())
     assert issuer.check_logo(logo_png()) == "image/png"
+
+
+def test_the_page_asks_before_replacing_and_deletes_after_asking(page_db, page_admin, monkeypatch):  # noqa: ANN001
+    url, engine = page_db
+    with engine.connect() as conn:
+        reports_before = len(list_reports(conn))
+    at = log_in(new_app(url, monkeypatch).run(), page_admin.username, page_admin.password)
+    at = open_page(at, "report.py")
+    submit = "FormSubmitter:new_report-Bericht erzeugen und speichern"
+
+    def generate() -> None:
+        at.text_input(key="report_title").input("Doppelt")
+        at.selectbox[0].set_value("2021-05")
+        at.selectbox[1].set_value("2021-10")
+        at.button(key=submit).click().run()
+        assert not at.exception
+
+    generate()
+    with engine.connect() as conn:
+        first = same_report(conn, "Doppelt", date.today())
+    assert first is not None
+    generate()  # the same title and Stichtag again: a question, nothing stored yet
+    assert "Es gibt schon einen Bericht „Doppelt“" in texts(at)
+    with engine.connect() as conn:
+        assert len(list_reports(conn)) == reports_before + 1
+    at.button(key="report_replace_cancel").click().run()
+    assert "Es gibt schon einen Bericht" not in texts(at)
+    generate()
+    at.button(key="report_replace").click().run()
+    assert not at.exception, at.exception
+    assert f"Bericht Nr. {first} wurde ersetzt." in texts(at)
+    with engine.connect() as conn:
+        assert len(list_reports(conn)) == reports_before + 1
+    # Delete: a question first, then gone and in the log.
+    at.button(key=f"delete_{first}").click().run()
+    assert "endgültig löschen?" in texts(at)
+    at.button(key=f"delete_sure_{first}").click().run()
+    assert not at.exception
+    assert f"Bericht Nr. {first} „Doppelt“ wurde gelöscht." in texts(at)
+    with engine.connect() as conn:
+        assert first not in set(list_reports(conn)["id"])
+        assert list(report_log(conn)["action"])[:3] == ["deleted", "replaced", "created"]

@@ -44,6 +44,11 @@ def _config(big: bool) -> alt.Config:
     size = 17 if big else 14
     return alt.Config(
         locale=alt.Locale(number=NUMBER_LOCALE, time=TIME_LOCALE),
+        # Marks, axes and legends are hidden from screen readers: Vega would read out raw
+        # field names and values (and axe-core rejects empty mark groups); the chart's
+        # German text alternative (st.vega_lite_chart alt=) speaks for the whole chart.
+        aria=False,
+        mark=alt.MarkConfig(aria=False),
         font=FONT,
         axis=alt.AxisConfig(labelFontSize=size, titleFontSize=size, labelColor="#222222"),
         legend=alt.LegendConfig(

@@ -79,8 +79,14 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
     return buf.getvalue()
 
 
+EXPORT_WIDTH = 900  # pixels: a chart drawn as wide as its page has no width of its own
+
+
 def _spec(chart: object) -> dict:
-    return chart if isinstance(chart, dict) else chart.to_dict()  # type: ignore[attr-defined]
+    spec = chart if isinstance(chart, dict) else chart.to_dict()  # type: ignore[attr-defined]
+    if spec.get("width") == "container":
+        spec = {**spec, "width": EXPORT_WIDTH}
+    return spec
 
 
 def chart_png_bytes(chart: object, scale: float = 2) -> bytes:

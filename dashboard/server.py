@@ -3,7 +3,8 @@
 Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
 the page shell (index.html) itself; the middleware here adjusts it before it leaves the
 server, so that what a browser gets from the first byte on is right for a German public
-body: the page language is German, not Streamlit's hard-coded English.
+body: the page language is German, not Streamlit's hard-coded English, and so are the texts
+of Streamlit's own widgets.
 """
 
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dashboard.ui_german import GermanScripts
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 PAGE_LANGUAGE = b"de"
@@ -66,4 +69,5 @@ def rewrite_shell(html: bytes) -> bytes:
     return html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
 
 
-app = st.App(APP_SCRIPT, middleware=[Middleware(PageShell)])
+# GermanScripts: Streamlit's own widget texts in German (dashboard/ui_german.py).
+app = st.App(APP_SCRIPT, middleware=[Middleware(PageShell), Middleware(GermanScripts)])

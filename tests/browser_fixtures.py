@@ -130,7 +130,7 @@ def log_in_browser(pg, url: str, login) -> None:  # noqa: ANN001
     wait_for_app(pg)
     pg.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
     pg.get_by_label("Benutzername").fill(login.username)
-    pg.get_by_label("Passwort").fill(login.password)
+    pg.get_by_label("Passwort", exact=True).fill(login.password)
     pg.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
     pg.get_by_text("Angemeldet als").wait_for()
     wait_for_app(pg)

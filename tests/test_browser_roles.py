@@ -89,7 +89,7 @@ def test_address_of_a_write_page_asks_forlog_in_browser(page, roles_url, roles_d
     login = roles_db[2]["department"]
     main = page.get_by_test_id("stMain")
     main.get_by_label("Benutzername").fill(login.username)
-    main.get_by_label("Passwort").fill(login.password)
+    main.get_by_label("Passwort", exact=True).fill(login.password)
     main.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
     page.get_by_text("Angemeldet als").wait_for()
     page.get_by_role("tab", name="Antragszahlen").wait_for()

@@ -56,10 +56,8 @@ def cover_settings() -> None:
             town = st.text_input("Stadt oder Gemeinde", value=current["town"],
                                  placeholder="z. B. Stadt Bergisch Gladbach")  # fmt: skip
             unit = st.text_input("Herausgebende Stelle", value=current["unit"])
-            logo = st.file_uploader(
-                "Logo (PNG oder JPEG, höchstens 1 MB)", key="cover_logo",
-                max_upload_size=issuer.REPORT_LOGO_MAX_KB // 1024 * 4,
-            )  # fmt: skip
+            # Any file: check_logo refuses others with a German message.
+            logo = st.file_uploader("Logo (PNG oder JPEG, höchstens 1 MB)", key="cover_logo")
             remove = st.checkbox("Gespeichertes Logo entfernen", disabled=not current["logo"])
             saved = st.form_submit_button("Deckblatt speichern", icon=":material/save:")
         if not saved:
@@ -226,8 +224,10 @@ if not log.empty:
             pd.DataFrame(
                 {
                     "Zeitpunkt": [f"{t:%d.%m.%Y, %H:%M} Uhr" for t in log["done_at"]],
-                    "Bericht": [f"Nr. {i} „{t}“" for i, t in zip(log["report_id"], log["title"],
-                                                                  strict=True)],
+                    "Bericht": [
+                        f"Nr. {i} „{t}“"
+                        for i, t in zip(log["report_id"], log["title"], strict=True)
+                    ],
                     "Stichtag": [f"{c:%d.%m.%Y}" for c in log["cutoff"]],
                     "Vorgang": log["action"].map(ACTIONS),
                     "durch": log["done_by"],

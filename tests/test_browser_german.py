@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 from ui_text import COLLECT, english_words
 
-from dashboard.navigation import visible_files
+from dashboard.navigation import PAGES, visible_files
 from db import get_engine
 from ingest.demo import load_demo
 
@@ -40,9 +40,14 @@ def german_url(german_db) -> Iterator[str]:  # noqa: ANN001
         yield url
 
 
-def _address(url: str, file: str) -> str:
-    stem = file.removesuffix(".py")
-    return f"{url}/" if stem == "overview" else f"{url}/{stem}"
+TITLES = {file: title for pages in PAGES.values() for file, title, _icon, _roles in pages}
+
+
+def _go(page, title: str) -> None:  # noqa: ANN001
+    """Open a page by its link in the sidebar (a signed-in session stays signed in)."""
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
+    expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(title)
+    wait_for_app(page)
 
 
 def _english(page, where: str, found: dict) -> None:  # noqa: ANN001
@@ -72,12 +77,10 @@ def _open_popups(page, where: str, found: dict) -> None:  # noqa: ANN001
         _english(page, f"{where} (Diagramm)", found)
 
 
-def _crawl(page, url: str, files: list[str], role: str, found: dict) -> None:  # noqa: ANN001
+def _crawl(page, files: list[str], role: str, found: dict) -> None:  # noqa: ANN001
     for file in files:
-        page.goto(_address(url, file))
-        wait_for_app(page)
+        _go(page, TITLES[file])
         assert_no_exception(page)
-        expect(page.locator("[data-testid='stMain'] h1").first).to_be_visible()
         page.wait_for_timeout(500)  # charts and grids draw after the script ends
         where = f"{role}: {file}"
         _english(page, where, found)
@@ -94,13 +97,15 @@ def test_every_page_of_every_role_speaks_german(browser, german_url, german_db):
     found: dict = {}
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 720})
     visitor = context.new_page()
-    _crawl(visitor, german_url, visible_files("viewer"), "Besucher", found)
+    visitor.goto(german_url)
+    wait_for_app(visitor)
+    _crawl(visitor, visible_files("viewer"), "Besucher", found)
     context.close()
     for role in ("department", "admin"):
         context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 720})
         page = context.new_page()
         log_in_browser(page, german_url, logins[role])
-        _crawl(page, german_url, visible_files(role), role, found)
+        _crawl(page, visible_files(role), role, found)
         context.close()
     assert not found, "Englische Wörter auf der Oberfläche:\n" + _report(found)
 
@@ -137,8 +142,7 @@ def test_wrong_and_oversized_files_reach_the_app_and_get_its_german_message(
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     log_in_browser(page, german_url, logins["department"])
-    page.goto(f"{german_url}/upload")
-    wait_for_app(page)
+    _go(page, "Daten hochladen")
     field = page.locator("[data-testid='stFileUploader']").first
     expect(field).to_contain_text("Datei auswählen")
     expect(field).to_contain_text("oder hierher ziehen")
@@ -156,8 +160,8 @@ def test_wrong_and_oversized_files_reach_the_app_and_get_its_german_message(
     screenshot(page, "upload_wrong_type_german")
     # Over the ingest's limit (20 MB), well under the transport limit (100 MB).
     big = _workbook() + b"\0" * (21 * 2**20)
-    page.goto(f"{german_url}/upload")
-    wait_for_app(page)
+    _go(page, "Übersicht")
+    _go(page, "Daten hochladen")
     page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
         [{"name": "zu_gross.xlsx", "buffer": big,
           "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}]

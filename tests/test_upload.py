@@ -53,7 +53,7 @@ def test_department_uploads_with_preview_and_confirmation(
     assert list(frame["Änderung"]) == ["neu"]
     # What the department typed, beside what is stored (vor Ort is derived).
     assert list(frame["Laut Datei"]) == ["gesamt 251, davon online 47"]
-    assert list(frame["Wird gespeichert"]) == ["vor Ort 204, online 47 (Meldung)"]
+    assert list(frame["Wird gespeichert"]) == ["vor Ort 204, online 47 (Monatsmeldung)"]
     assert "**okt.xlsx** (Monatsmeldung, Okt. 2021): 1 neu, 0 geändert, 0 unverändert" in texts(at)
     assert _state(catalog_engine)[1] == 1  # only the catalog: nothing loaded before confirming
     _load_button(at).click()
@@ -70,8 +70,8 @@ def test_department_uploads_with_preview_and_confirmation(
     [changed] = frame.to_dict("records")
     assert changed["Änderung"] == "geändert"
     assert changed["Laut Datei"] == "gesamt 260, davon online 47"
-    assert changed["Wird gespeichert"] == "vor Ort 213, online 47 (Meldung)"
-    assert changed["Bisher gespeichert"] == "vor Ort 204, online 47 (Meldung)"
+    assert changed["Wird gespeichert"] == "vor Ort 213, online 47 (Monatsmeldung)"
+    assert changed["Bisher gespeichert"] == "vor Ort 204, online 47 (Monatsmeldung)"
     assert not _load_button(at).disabled
 
 
@@ -170,7 +170,7 @@ def test_preview_frame_and_file_names(catalog_engine, tmp_path):
                                                            1234, 47]]})  # fmt: skip
     previews = preview_counts(catalog_engine, [path])
     frame = preview_frame(previews, {sid: "X" for sid in range(1, 10)})
-    assert list(frame["Wird gespeichert"]) == ["vor Ort 1.187, online 47 (Meldung)"]
+    assert list(frame["Wird gespeichert"]) == ["vor Ort 1.187, online 47 (Monatsmeldung)"]
     assert list(frame["Laut Datei"]) == ["gesamt 1.234, davon online 47"]
     assert set(frame["Monat"]) == {"Okt. 2021"} and set(frame["Bisher gespeichert"]) == {"–"}
     assert safe_file_name("C:\\Users\\x\\..\\meldung.xlsx") == "meldung.xlsx"

@@ -84,7 +84,7 @@ TRANSLATIONS: list[tuple[str, str]] = [
     ("`Quick select a date range`", "`Zeitraum schnell wählen`"),
     (
         "`Use arrow keys to navigate dates. Enter to select. Escape to close.`",
-        "`Pfeiltasten wechseln den Tag, Eingabetaste wählt, Escape schließt.`",
+        "`Pfeiltasten wechseln den Tag, Eingabetaste wählt, Esc schließt.`",
     ),
     # Text and number inputs.
     ("`Clear entry`", "`Eingabe löschen`"),
@@ -127,6 +127,12 @@ TRANSLATIONS: list[tuple[str, str]] = [
     ("children:`Skip to main content`", "children:`Zum Inhalt springen`"),
     ('"aria-label":`Link to heading`', '"aria-label":`Link zu dieser Überschrift`'),
     ("`view less`:`view more`", "`weniger anzeigen`:`mehr anzeigen`"),
+    ('"aria-label":`Sidebar`', '"aria-label":`Seitenleiste`'),
+    ('"aria-label":`Main menu`', '"aria-label":`Hauptmenü`'),
+    ('"aria-label":`Navigate to home page`', '"aria-label":`Zur Startseite`'),
+    ('"aria-label":`Notifications`', '"aria-label":`Benachrichtigungen`'),
+    ('"aria-label":`Scroll tabs left`', '"aria-label":`Reiter nach links blättern`'),
+    ('"aria-label":`Scroll tabs right`', '"aria-label":`Reiter nach rechts blättern`'),
     ('"aria-label":`Collapse sidebar`', '"aria-label":`Seitenleiste einklappen`'),
     ('"aria-label":`Expand sidebar`', '"aria-label":`Seitenleiste ausklappen`'),
     ('"aria-label":`App pages`', '"aria-label":`Seiten`'),

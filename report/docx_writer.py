@@ -120,7 +120,6 @@ def _table(doc, block: Table) -> None:  # noqa: ANN001
             run.bold = bold
             if (tone := block.tones.get((row, j))) is not None:
                 run.font.color.rgb = TONE_COLORS[tone]
-                run.bold = True
 
     header = table.rows[0]
     fill(header.cells, block.columns, True, None)

@@ -86,7 +86,7 @@ def _table(block: Table) -> str:
         cells = []
         for j, (value, c) in enumerate(zip(row, cls, strict=True)):
             tone = block.tones.get((i, j))
-            style = f' style="color: {TONE_COLORS[tone]}; font-weight: bold"' if tone else ""
+            style = f' style="color: {TONE_COLORS[tone]}"' if tone else ""
             # The first cell names the row: a header cell for screen readers.
             tag, scope = ("th", ' scope="row"') if j == 0 else ("td", "")
             cells.append(f"<{tag}{scope}{c}{style}>{_text(value)}</{tag}>")

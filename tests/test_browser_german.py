@@ -59,8 +59,9 @@ def _english(page, where: str, found: dict) -> None:  # noqa: ANN001
 def _open_popups(page, where: str, found: dict) -> None:  # noqa: ANN001
     """Every select box, multiselect and date field opened once; a chart's toolbar shown."""
     main = page.locator("[data-testid='stMain']")
-    for selector, label in (("[data-baseweb='select']", "Auswahl"),
-                            ("[data-testid='stDateInput'] input", "Datum")):  # fmt: skip
+    popups = (("[data-baseweb='select']", "Auswahl"),
+              ("[data-testid='stDateInput'] button[aria-haspopup]", "Datum"))  # fmt: skip
+    for selector, label in popups:
         boxes = main.locator(selector)
         for i in range(boxes.count()):
             box = boxes.nth(i)

@@ -31,8 +31,10 @@ def test_after_translation_no_english_piece_is_left(bundle):  # noqa: ANN001
 
 
 def test_the_translations_keep_the_scripts_template_literals_balanced():
+    """Each piece opens as many template literals as it closes (a German text inside one
+    never ends it early); nested literals inside "${...}" come in pairs."""
     for english, german in TRANSLATIONS:
-        assert english.count("`") == german.count("`"), english
+        assert english.count("`") % 2 == 0 and german.count("`") % 2 == 0, english
         assert german.count("${") <= english.count("${") + 1, english  # the size: one more
 
 

@@ -75,6 +75,18 @@ TRANSLATIONS: list[tuple[str, str]] = [
     ("`Selected values`", "`Ausgewählt`"),
     ('"aria-label":`Open`', '"aria-label":`Auswahl öffnen`'),
     ("`Clear value`", "`Auswahl löschen`"),
+    ('"aria-label":`Remove ${e}`', '"aria-label":`${e} entfernen`'),
+    ("`Remove ${t||`option`}`", "`${t||`Eintrag`} entfernen`"),
+    # Date fields, selectboxes and multiselects take month and day names, the names of the
+    # date parts and the calendar's buttons from React Aria, which Streamlit sets to English.
+    ("locale:`en-US`", "locale:`de-DE`"),
+    ('"aria-label":`Previous month`', '"aria-label":`Voriger Monat`'),
+    ('"aria-label":`Next month`', '"aria-label":`Nächster Monat`'),
+    # An icon's name ("add icon") read out beside a button's own label: said by nothing.
+    (
+        "return`Loading`;let{pack:t,icon:n}=h(e);return t===`material`&&n?`${n} icon`",
+        "return`Wird geladen`;let{pack:t,icon:n}=h(e);return t===`material`&&n?``",
+    ),
     # Date input.
     ("`Choose date range`", "`Zeitraum wählen`"),
     ("`Choose date`", "`Datum wählen`"),
@@ -151,6 +163,11 @@ TRANSLATIONS: list[tuple[str, str]] = [
     ("`Close`", "`Schließen`"),
     ("`Dismiss`", "`Ausblenden`"),
     ("`Copy to clipboard`", "`In die Zwischenablage kopieren`"),
+    ('"aria-label":`Shortcut ${l}`', '"aria-label":`Tastenkürzel ${l}`'),
+    (
+        r"`Help`:`Help for ${t.replaceAll(/\s+/g,` `)}`",
+        r"`Hilfe`:`Hilfe zu ${t.replaceAll(/\s+/g,` `)}`",
+    ),
 ]
 
 

@@ -153,7 +153,7 @@ def test_wrong_and_oversized_files_reach_the_app_and_get_its_german_message(
     )
     expect(page.get_by_text("„bericht.pdf“ wurde nicht geladen")).to_be_visible()
     expect(page.get_by_text("wird nicht unterstützt").first).to_be_visible()
-    chip = page.locator("[data-testid='stFileUploaderFile']").first
+    chip = page.locator("[data-testid='stFileChip']").first
     expect(chip).to_contain_text("bericht.pdf")
     expect(chip).to_contain_text("\u00a0KB")  # "0,9 KB", not "0.9KB"
     assert "," in chip.inner_text()

@@ -3,6 +3,7 @@ middleware sends the translated scripts (gzip, ETag) and passes everything else 
 
 import asyncio
 import gzip
+import re
 
 import pytest
 
@@ -94,3 +95,16 @@ def test_everything_else_reaches_streamlit_unchanged():
         sent, passed = _request(path)
         assert passed == [path] and sent[1]["body"] == b"streamlit", path
     assert ui_german._translated("../config.py") is None
+
+
+def test_the_german_pieces_have_no_english_word_and_the_english_ones_do():
+    from ui_text import english_words
+
+    for english, german in TRANSLATIONS:
+        # What is shown: the literal text, not the code inside "${...}".
+        text = re.sub(r"\$\{[^}]*\}", " ", german).replace("`", " ")
+        assert english_words(text) == [], german
+    # The list of English words knows what Streamlit says (names of code aside).
+    assert english_words("Drag and drop files here · 200.0MB per file")
+    assert english_words("Choose options") and english_words("Show data")
+    assert english_words("Use arrow keys to navigate dates. Enter to select.")

@@ -109,12 +109,13 @@ TRANSLATIONS: list[tuple[str, str]] = [
     ("`Press ${r()?`⌘`:`Ctrl`}+Enter to ${e}`", "`${r()?`⌘`:`Strg`}+Eingabetaste, um ${e}`"),
     ("`Press Enter to ${e}`", "`Eingabetaste, um ${e}`"),
     # Charts: Streamlit's chart toolbar keeps only "Vollbild"; "Show data" (raw English field
-    # names) and "Download as PNG" give way to the German PNG and SVG buttons under each
-    # chart (dashboard/components.py).
+    # names), "Download as PNG" and "Copy Vega-Lite spec" give way to the German PNG and SVG
+    # buttons under each chart (dashboard/components.py).
     ("y&&r(C,{label:`Show data`", "!1&&r(C,{label:`Daten anzeigen`"),
     ("J&&r(C,{label:`Download as PNG`", "!1&&r(C,{label:`Als PNG herunterladen`"),
     ("`Show chart`", "`Diagramm anzeigen`"),
-    ("`Copied!`:`Copy Vega-Lite spec`", "`Kopiert`:`Vega-Lite-Beschreibung kopieren`"),
+    ("Oe&&r(C,{label:Te?`Copied!`:`Copy Vega-Lite spec`",
+     "!1&&r(C,{label:Te?`Kopiert`:`Vega-Lite-Beschreibung kopieren`"),
     ("`Close fullscreen`", "`Vollbild beenden`"),
     ("label:`Fullscreen`", "label:`Vollbild`"),
     # Data grid (long tables).

@@ -56,36 +56,55 @@ def _english(page, where: str, found: dict) -> None:  # noqa: ANN001
             found.setdefault((kind, text[:160]), (where, words))
 
 
-def _open_popups(page, where: str, found: dict) -> None:  # noqa: ANN001
-    """Every select box, multiselect and date field opened once; a chart's toolbar shown."""
+def _open_popups(page, where: str, found: dict) -> int:  # noqa: ANN001
+    """Every select box, multiselect and date field opened once, a chart's toolbar shown;
+    how many were opened."""
     main = page.locator("[data-testid='stMain']")
-    popups = (("[data-baseweb='select']", "Auswahl"),
+    # React Aria's combo boxes and date fields open by their buttons (German labels: the
+    # translation is part of what is tested).
+    opener = "button[aria-label='Auswahl öffnen']"
+    popups = ((f"[data-testid='stSelectbox'] {opener}", "Auswahl"),
+              (f"[data-testid='stMultiSelect'] {opener}", "Mehrfachauswahl"),
               ("[data-testid='stDateInput'] button[aria-haspopup]", "Datum"))  # fmt: skip
+    popup = page.locator("[role='listbox'], [role='dialog']").first
+    opened = 0
     for selector, label in popups:
         boxes = main.locator(selector)
         for i in range(boxes.count()):
             box = boxes.nth(i)
             if not box.is_visible() or not box.is_enabled():
                 continue
-            box.click()
-            page.wait_for_timeout(300)
+            for _attempt in range(2):  # a rerun of the page may close it again at once
+                box.click()
+                try:
+                    expect(popup).to_be_visible(timeout=5_000)
+                    break
+                except AssertionError:
+                    wait_for_app(page)
+            else:
+                continue
             _english(page, f"{where} ({label} {i + 1} geöffnet)", found)
             page.keyboard.press("Escape")
+            expect(popup).to_have_count(0)
+            opened += 1
     charts = main.locator("[data-testid='stVegaLiteChart']")
     if charts.count():
         charts.first.hover()
         page.wait_for_timeout(300)
         _english(page, f"{where} (Diagramm)", found)
+    return opened
 
 
-def _crawl(page, files: list[str], role: str, found: dict) -> None:  # noqa: ANN001
+def _crawl(page, files: list[str], role: str, found: dict) -> int:  # noqa: ANN001
+    opened = 0
     for file in files:
         _go(page, TITLES[file])
         assert_no_exception(page)
         page.wait_for_timeout(500)  # charts and grids draw after the script ends
         where = f"{role}: {file}"
         _english(page, where, found)
-        _open_popups(page, where, found)
+        opened += _open_popups(page, where, found)
+    return opened
 
 
 def _report(found: dict) -> str:
@@ -100,14 +119,15 @@ def test_every_page_of_every_role_speaks_german(browser, german_url, german_db):
     visitor = context.new_page()
     visitor.goto(german_url)
     wait_for_app(visitor)
-    _crawl(visitor, visible_files("viewer"), "Besucher", found)
+    opened = _crawl(visitor, visible_files("viewer"), "Besucher", found)
     context.close()
     for role in ("department", "admin"):
         context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 720})
         page = context.new_page()
         log_in_browser(page, german_url, logins[role])
-        _crawl(page, visible_files(role), role, found)
+        opened += _crawl(page, visible_files(role), role, found)
         context.close()
+    assert opened >= 20  # the choice widgets of every page were opened
     assert not found, "Englische Wörter auf der Oberfläche:\n" + _report(found)
 
 

@@ -55,10 +55,26 @@ def users_table(rows: list[UserRow]) -> pd.DataFrame:
             "Name": [u.display_name or "" for u in rows],
             "Rolle": [ROLE_LABELS[u.role] for u in rows],
             "Fachbereiche": [", ".join(u.departments) or "–" for u in rows],
+            "E-Mail": [u.email or "–" for u in rows],
             "Stand": ["aktiv" if u.active else "gesperrt" for u in rows],
             "Anmeldung": ["Passwort" if u.has_password else "nur Single Sign-on" for u in rows],
             "Letzte Anmeldung": [when(u.last_login) for u in rows],
             "Angelegt": [day(u.created_at) for u in rows],
+        }
+    )
+
+
+def contacts_table(
+    departments: dict[int, str], contacts: dict[int, list[str]], accounts: dict[int, list[str]]
+) -> pd.DataFrame:
+    """Per department where its reminders go: its contact addresses and its accounts'."""
+    return pd.DataFrame(
+        {
+            "Fachbereich": list(departments.values()),
+            "Kontaktadressen": [", ".join(contacts.get(d, [])) or "–" for d in departments],
+            "Adressen der Fachbereichskonten": [
+                ", ".join(accounts.get(d, [])) or "–" for d in departments
+            ],
         }
     )
 

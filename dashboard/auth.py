@@ -1,107 +1,85 @@
-"""Login (local accounts or OIDC), the current user, and role checks for pages."""
+"""Who is signed in (login cookie or OIDC), the login and logout forms, and role checks.
+
+A password login is made by the form POST to /anmelden (dashboard/login_routes.py), which
+sets an HttpOnly cookie with a session token. Every page run checks that token against the
+database (db.logins), so a login lasts across reloads, tabs and links, and a logout, a
+disabled account or a new password end it in every tab and process at their next action.
+"""
 
 import threading
 import time
-from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from sqlalchemy.exc import IntegrityError
 from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
 from dashboard import data
 from dashboard.escape import md
-from db.settings import require_login
-from db.users import ROLE_LABELS, Account, account_for_sso, get_account, user_count, verify_login
-from db.writes import begin_write
+from dashboard.login_routes import COOKIE, form_html, logout_html
+from db import logins
+from db.german import format_duration
+from db.settings import require_login, session_idle, session_max_age
+from db.users import ROLE_LABELS, Account, account_for_sso, get_account, user_count
+from db.writes import begin_light_write
 
-SESSION_KEY = "portalquote_account_id"
-SSO_KEY = "portalquote_sso_email"
-MAX_FAILURES = 5  # failed logins in a row before a user name is locked for a while
-MAX_FAILURES_PER_ADDRESS = 20  # from one client address, over any user names ...
-ADDRESS_DELAY_SECONDS = 5.0  # ... after which every attempt from there waits this long
-LOCK_SECONDS = 300
-FAIL_DELAY_SECONDS = 1.0  # every failed login waits this long: guessing gets slow
+SSO_KEY = "portalquote_sso"  # (e-mail, local account id or None), mapped once per tab
 
 
-class LoginThrottle:
-    """Failed logins per key (user name or address), shared by all sessions of the process."""
-
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILURES,
-        lock_seconds: float = LOCK_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.lock_seconds = lock_seconds
-        self.clock = clock
-        self._failures: dict[str, tuple[int, float]] = {}  # name -> (count, time of last)
-        self._lock = threading.Lock()
-
-    def locked_for(self, username: str) -> float:
-        """Seconds until the name may try again (0: it may now)."""
-        with self._lock:
-            count, last = self._failures.get(username, (0, 0.0))
-            if count < self.max_failures:
-                return 0.0
-            return max(0.0, last + self.lock_seconds - self.clock())
-
-    def failed(self, username: str) -> None:
-        with self._lock:
-            count, last = self._failures.get(username, (0, 0.0))
-            if self.clock() >= last + self.lock_seconds:
-                count = 0  # the lock ran out, or the last failure is long ago: a fresh series
-            self._failures[username] = (count + 1, self.clock())
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username, None)
+def ended_message(reason: str) -> str:
+    """Why this browser is no longer signed in, in German."""
+    again = "Bitte melden Sie sich erneut an."
+    if reason == logins.EXPIRED_IDLE:
+        idle = format_duration(session_idle().total_seconds())
+        return f"Ihre Anmeldung ist abgelaufen ({idle} ohne Aktivität). {again}"
+    if reason == logins.EXPIRED_MAX:
+        most = format_duration(session_max_age().total_seconds())
+        return f"Ihre Anmeldung ist abgelaufen (sie gilt höchstens {most}). {again}"
+    return {
+        logins.LOGOUT: "Sie wurden abgemeldet (in diesem oder einem anderen Fenster).",
+        logins.DISABLED: "Ihr Zugang wurde gesperrt. Bitte an die Stabsstelle Digitalisierung "
+        "wenden.",
+        logins.NEW_PASSWORD: "Ihr Passwort wurde geändert. Bitte mit dem neuen Passwort anmelden.",
+    }.get(reason, f"Ihre Anmeldung ist nicht mehr gültig. {again}")
 
 
-@st.cache_resource(show_spinner=False)
-def _throttle() -> tuple[LoginThrottle, LoginThrottle]:
-    """(per user name, per client address): guessing one name, or many names from one place."""
-    return LoginThrottle(), LoginThrottle(max_failures=MAX_FAILURES_PER_ADDRESS)
+def session_token() -> str | None:
+    """The login token the browser sent with this page's connection (HttpOnly cookie)."""
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None  # AppTest has no cookies at all
 
 
-def _locked_message(wait: float) -> str:
-    minutes = max(1, round(wait / 60))
-    return (
-        f"Zu viele fehlgeschlagene Anmeldungen. Bitte in {minutes} "
-        f"Minute{'n' if minutes > 1 else ''} erneut versuchen."
-    )
+# ---------------------------------------------------------------- activity
 
 
-def log_in(username: str, password: str) -> str | None:
-    """Check name and password; on success remember the account in the session.
-
-    Returns None on success, else a German message (which does not say whether the name exists).
-    """
-    by_name, by_address = _throttle()
-    key = " ".join(username.split()).casefold()
-    address = st.context.ip_address or "unbekannt"
-    if not key or not password:
-        return "Bitte Benutzername und Passwort eingeben."
-    if wait := by_name.locked_for(key):
-        return _locked_message(wait)
-    if by_address.locked_for(address):
-        # Many failures from one address (maybe many names): slow it down rather than lock,
-        # since a whole town hall may reach the server through one proxy address.
-        time.sleep(ADDRESS_DELAY_SECONDS)
-    with begin_write(data.engine()) as conn:
-        account = verify_login(conn, key, password)
-    if account is None:
-        by_name.failed(key)
-        by_address.failed(address)
-        time.sleep(FAIL_DELAY_SECONDS)
-        return "Benutzername oder Passwort ist falsch, oder der Zugang ist gesperrt."
-    by_name.succeeded(key)
-    st.session_state[SESSION_KEY] = account.id
-    return None
+_touched: dict[int, float] = {}
+_touch_lock = threading.Lock()
 
 
-def log_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(SSO_KEY, None)
+def _touch(session_id: int) -> None:
+    """Write the session's last activity in the background: a page run never waits for it
+    (on SQLite a long load holds the only write lock)."""
+    with _touch_lock:
+        since = time.monotonic() - _touched.get(session_id, -1e9)
+        if since < logins.touch_interval(session_idle()) / 2:
+            return
+        if len(_touched) > 10_000:  # sessions of days ago: forget them
+            _touched.clear()
+        _touched[session_id] = time.monotonic()
+
+    def work() -> None:
+        try:
+            with begin_light_write(data.engine()) as conn:
+                logins.touch(conn, session_id)
+        except Exception:  # a lost touch only shortens the idle time by a minute
+            with _touch_lock:
+                _touched.pop(session_id, None)
+
+    threading.Thread(target=work, daemon=True).start()
+
+
+# ---------------------------------------------------------------- who is signed in
 
 
 def sso_provider() -> str | None:
@@ -120,33 +98,64 @@ def sso_provider() -> str | None:
 
 def _sso_signed_in() -> bool:
     # st.user has no is_logged_in at all when no [auth] section was ever configured.
-    return bool(getattr(st.user, "is_logged_in", False))
+    return sso_provider() is not None and bool(getattr(st.user, "is_logged_in", False))
 
 
-def _sync_sso() -> None:
-    """Map an OIDC sign-in to its local account, once per session (and per e-mail)."""
-    if sso_provider() is None or not _sso_signed_in():
-        return
+def _sso_check() -> logins.Check:
+    """The session of the OIDC sign-in: mapped to its local account once per tab, then
+    checked like a password session (so that logging out ends it everywhere)."""
     email = str(st.user.get("email") or "")
-    if st.session_state.get(SSO_KEY) != email:
+    mapped = st.session_state.get(SSO_KEY)
+    if mapped is None or mapped[0] != email:
         name = st.user.get("preferred_username")
-        with begin_write(data.engine()) as conn:
+        with begin_light_write(data.engine()) as conn:
             account = account_for_sso(conn, email, str(name) if name else None)
-        st.session_state[SSO_KEY] = email
-        st.session_state[SESSION_KEY] = account.id if account else None
+        mapped = (email, account.id if account else None)
+        st.session_state[SSO_KEY] = mapped
+    if mapped[1] is None:
+        return logins.Check(None)
+    try:  # the ID token's issue time names this sign-in at the identity provider
+        signed_in = datetime.fromtimestamp(float(st.user.get("iat")), UTC).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        signed_in = st.session_state.setdefault(f"{SSO_KEY}_since", logins.utc_now())
+    token = logins.sso_token(str(st.user.get("sub") or email), signed_in)
+    idle, max_age = session_idle(), session_max_age()
+    with data.engine().connect() as conn:
+        check = logins.check(conn, token, idle, max_age)
+    if check.reason == logins.UNKNOWN:  # first sight of this sign-in, in any process
+        try:
+            with begin_light_write(data.engine()) as conn:
+                logins.start_sso(conn, mapped[1], token, signed_in, max_age)
+        except IntegrityError:  # another process was quicker: its row is as good
+            pass
+        with data.engine().connect() as conn:
+            check = logins.check(conn, token, idle, max_age)
+    return check if check.user_id in (None, mapped[1]) else logins.Check(None, logins.UNKNOWN)
+
+
+def _check() -> logins.Check:
+    if _sso_signed_in():
+        return _sso_check()
+    with data.engine().connect() as conn:
+        return logins.check(conn, session_token(), session_idle(), session_max_age())
+
+
+def _login() -> tuple[Account | None, logins.Check]:
+    check = _check()
+    if check.user_id is None:
+        return None, check
+    with data.engine().connect() as conn:
+        account = get_account(conn, check.user_id)
+    if account is None:
+        return None, logins.Check(None, logins.DISABLED)
+    if check.stale and check.session_id is not None:
+        _touch(check.session_id)
+    return account, check
 
 
 def current_user() -> Account | None:
     """The signed-in account as stored now (a disabled account is signed out at once)."""
-    _sync_sso()
-    account_id = st.session_state.get(SESSION_KEY)
-    if account_id is None:
-        return None
-    with data.engine().connect() as conn:
-        account = get_account(conn, account_id)
-    if account is None:
-        st.session_state.pop(SESSION_KEY, None)
-    return account
+    return _login()[0]
 
 
 def current_role() -> str | None:
@@ -180,8 +189,28 @@ def require_role(*roles: str) -> Account:
     return account
 
 
-def login_form(key: str = "login") -> None:
-    """The password form (and the SSO button if configured), in the current container."""
+# ---------------------------------------------------------------- forms
+
+
+def here() -> str:
+    """This page's path with its filters: where the login and logout lead back to."""
+    path = urlsplit(st.context.url or "/").path or "/"
+    query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
+def _ended_notice() -> None:
+    """Say why a login this browser still presents is no longer valid."""
+    account, check = _login()
+    if account is None and check.reason is not None:
+        st.info(ended_message(check.reason), icon=":material/info:")
+
+
+def login_form(key: str = "login", notice: bool = True) -> None:
+    """The password form (and the SSO button if configured), in the current container;
+    above it, why an earlier login of this browser ended (unless notice is False)."""
+    if notice:
+        _ended_notice()
     provider = sso_provider()
     if provider is not None:
         if _sso_signed_in() and current_user() is None:
@@ -199,16 +228,7 @@ def login_form(key: str = "login") -> None:
                     + (" (es fehlt das Paket: pip install -e '.[sso]')" if missing else "")
                     + ". Bitte die IT informieren; die Anmeldung mit Passwort geht weiter."
                 )
-    with st.form(key, clear_on_submit=False, border=False):
-        username = st.text_input("Benutzername", autocomplete="username")
-        password = st.text_input("Passwort", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Anmelden", icon=":material/login:")
-    if submitted:
-        error = log_in(username, password)
-        if error:
-            st.error(error)
-        else:
-            st.rerun()
+    st.html(form_html(here(), key))
     with data.engine().connect() as conn:
         empty = user_count(conn) == 0
     if empty:
@@ -216,6 +236,14 @@ def login_form(key: str = "login") -> None:
             "Es gibt noch keine Benutzer. Den ersten Admin legt die IT an: "
             "`python -m ingest users add NAME --role admin`"
         )
+
+
+def _sso_logout(account: Account) -> None:
+    with begin_light_write(data.engine()) as conn:
+        logins.end_sessions(conn, account.id, logins.LOGOUT)
+    st.session_state.pop(SSO_KEY, None)
+    st.logout()
+    st.rerun()
 
 
 def sidebar(role: str | None) -> None:
@@ -227,14 +255,15 @@ def sidebar(role: str | None) -> None:
             st.markdown(
                 f"Angemeldet als **{md(account.label)}**  \n{ROLE_LABELS[account.role]}{deps}"
             )
-            if st.button("Abmelden", icon=":material/logout:", key="logout"):
-                log_out()
-                if sso_provider() is not None and _sso_signed_in():
-                    st.logout()
-                st.rerun()
+            if _sso_signed_in():
+                if st.button("Abmelden", icon=":material/logout:", key="logout"):
+                    _sso_logout(account)
+            else:
+                st.html(logout_html(here()))
         elif role is not None:  # public reading; the login page itself shows the form
+            _ended_notice()
             with st.expander("Anmelden", icon=":material/login:"):
-                login_form()
+                login_form(notice=False)
 
 
 def restricted_page(title: str, roles: set[str]) -> None:

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from db.german import format_int, format_month, format_percent
-from db.labels import STATUS_LABELS
+from db.labels import DEADLINE_LABELS, STATUS_LABELS
 from db.models import STATUSES
 from report.charts import NUMBER_LOCALE, TIME_LOCALE
 
@@ -573,6 +573,16 @@ def roadmap_chart(
     return localize(chart, big=big)
 
 
+def _grid_x() -> alt.X:
+    """The month axis of a row x month grid (Datenstand): one column per month."""
+    return alt.X(
+        "date:O",
+        timeUnit="utcyearmonth",
+        title=None,
+        axis=alt.Axis(format="%b %y", labelAngle=-45, labelOverlap=True),
+    )
+
+
 def coverage_chart(
     grid: pd.DataFrame, *, row: str = "service", row_title: str | None = None
 ) -> alt.TopLevelMixin:
@@ -592,12 +602,7 @@ def coverage_chart(
         alt.Chart(df)
         .mark_rect(stroke="white", strokeWidth=1.5)
         .encode(
-            x=alt.X(
-                "date:O",
-                timeUnit="utcyearmonth",
-                title=None,
-                axis=alt.Axis(format="%b %y", labelAngle=-45, labelOverlap=True),
-            ),
+            x=_grid_x(),
             y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=340)),
             color=alt.Color(
                 "state:N",
@@ -605,6 +610,41 @@ def coverage_chart(
                 scale=alt.Scale(domain=COVERAGE_STATES, range=COVERAGE_COLORS),
             ),
             tooltip=tip,
+        )
+        .properties(height=alt.Step(26), width="container")
+    )
+    return localize(chart)
+
+
+# Okabe-Ito, in db.deadlines.STATES order: on time, late, overdue, pending, no deadline.
+DEADLINE_COLORS = ["#009E73", "#E69F00", "#D55E00", "#56B4E9", "#D9D9D9"]
+
+
+def deadline_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
+    """Department x month, coloured by the deadline mark (frame: department, month, state
+    as a label of db.labels.DEADLINE_LABELS, detail)."""
+    df = frame.assign(date=_date(frame["month"]), monat=frame["month"].map(format_month))
+    chart = (
+        alt.Chart(df)
+        .mark_rect(stroke="white", strokeWidth=1.5)
+        .encode(
+            x=_grid_x(),
+            y=alt.Y(
+                "department:N",
+                sort=list(dict.fromkeys(df["department"])),
+                title=None,
+                axis=alt.Axis(labelLimit=340),
+            ),
+            color=alt.Color(
+                "state:N",
+                title="Meldefrist",
+                scale=alt.Scale(domain=list(DEADLINE_LABELS.values()), range=DEADLINE_COLORS),
+            ),
+            tooltip=[
+                alt.Tooltip("department:N", title="Fachbereich"),
+                alt.Tooltip("monat:N", title="Monat"),
+                alt.Tooltip("detail:N", title="Stand"),
+            ],
         )
         .properties(height=alt.Step(26), width="container")
     )

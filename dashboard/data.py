@@ -1,11 +1,14 @@
 """One cached engine per process, and query results cached per data version."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import charts
-from db import database_url, figures, get_engine, queries
+from db import database_url, figures, get_engine, queries, reminders, reporting
+from db.deadlines import Rules
 from db.stops import stop_rows
 
 
@@ -166,3 +169,20 @@ def targets(data_version: str) -> pd.DataFrame:
 def chart_spec(builder: str, frame: pd.DataFrame, options: dict) -> dict:
     """The Vega-Lite spec of dashboard.charts.<builder>(frame, **options), memoized by input."""
     return getattr(charts, builder)(frame, **options).to_dict()
+
+
+# The monthly cycle (issue 13): marks depend on the day as well as on the data.
+
+
+@st.cache_data(show_spinner=False)
+def department_status(
+    data_version: str, today: date, workday: int, land: str, start: str | None
+) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return reporting.department_status(conn, today, Rules(workday, land, start))
+
+
+def reminder_log(limit: int = 20) -> pd.DataFrame:
+    """Not cached: a reminder run changes no data version, and the query is small."""
+    with engine().connect() as conn:
+        return reminders.reminder_log(conn, limit)

@@ -3,17 +3,22 @@
 Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
 the page shell (index.html) itself; the middleware here adjusts it before it leaves the
 server, so that what a browser gets from the first byte on is right for a German public
-body: the page language is German, not Streamlit's hard-coded English, and so are the texts
-of Streamlit's own widgets.
+body: the page language is German, not Streamlit's hard-coded English (and so are the texts
+of Streamlit's own widgets, dashboard/ui_german.py), and the shell has no inline script, so
+that a Content-Security-Policy without 'unsafe-inline' scripts (deploy/) lets it run. The
+login and logout routes (dashboard/login_routes.py) set the login cookie.
 """
 
+import re
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dashboard.login_routes import ROUTES
 from dashboard.ui_german import GermanScripts
+from db import audit
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 PAGE_LANGUAGE = b"de"
@@ -64,10 +69,19 @@ class PageShell:
         await self.app(scope, receive, send_shell)
 
 
+# Streamlit's only inline script: a flag for prerendering services, which Portalquote does
+# not use. Without it the shell needs no 'unsafe-inline' (nor a hash) in script-src.
+PRERENDER_SCRIPT = re.compile(rb"<script>\s*window\.prerenderReady\s*=\s*false;?\s*</script>")
+
+
 def rewrite_shell(html: bytes) -> bytes:
-    """The page shell with the German page language."""
-    return html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    """The page shell with the German page language and without the inline script."""
+    html = html.replace(b'<html lang="en"', b'<html lang="' + PAGE_LANGUAGE + b'"', 1)
+    return PRERENDER_SCRIPT.sub(b"", html, count=1)
 
 
+audit.configure_stdout()  # logins, loads, undos, user changes: one line each (journal)
 # GermanScripts: Streamlit's own widget texts in German (dashboard/ui_german.py).
-app = st.App(APP_SCRIPT, middleware=[Middleware(PageShell), Middleware(GermanScripts)])
+app = st.App(
+    APP_SCRIPT, routes=ROUTES, middleware=[Middleware(PageShell), Middleware(GermanScripts)]
+)

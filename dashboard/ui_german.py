@@ -114,8 +114,10 @@ TRANSLATIONS: list[tuple[str, str]] = [
     ("y&&r(C,{label:`Show data`", "!1&&r(C,{label:`Daten anzeigen`"),
     ("J&&r(C,{label:`Download as PNG`", "!1&&r(C,{label:`Als PNG herunterladen`"),
     ("`Show chart`", "`Diagramm anzeigen`"),
-    ("Oe&&r(C,{label:Te?`Copied!`:`Copy Vega-Lite spec`",
-     "!1&&r(C,{label:Te?`Kopiert`:`Vega-Lite-Beschreibung kopieren`"),
+    (
+        "Oe&&r(C,{label:Te?`Copied!`:`Copy Vega-Lite spec`",
+        "!1&&r(C,{label:Te?`Kopiert`:`Vega-Lite-Beschreibung kopieren`",
+    ),
     ("`Close fullscreen`", "`Vollbild beenden`"),
     ("label:`Fullscreen`", "label:`Vollbild`"),
     # Data grid (long tables).

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
+from db import audit
 from db.catalog import Catalog
 from db.models import CountChange, Department, Load, Service, User, user_departments
 from db.users import ROLE_LABELS, Account, get_account
@@ -41,6 +42,8 @@ def write_as(engine: Engine, account: Account | None, *roles: str) -> Iterator[C
     """A write transaction that first checks the account's role inside the transaction."""
     with begin_write(engine) as conn:
         require(conn, account, *roles)
+        if account is not None:
+            audit.set_actor(conn, account.username)
         yield conn
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
+from db import audit
 from db.settings import SQLITE_BUSY_TIMEOUT_MS, database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -19,6 +20,10 @@ WRITE = {"portalquote_write": True}
 # data-version row and both insert it, and a load's recorded "old values" (what undo
 # restores) could miss a concurrent load's rows. Released at commit or rollback.
 PG_WRITE_LOCK = 4711
+# Execution option for small writes of their own rows (login sessions, the login throttle):
+# a writer from the start on SQLite like WRITE, but on PostgreSQL without the writers' lock,
+# so that a login never waits for a long load there (row locks keep those writes correct).
+LIGHT_WRITE = {"portalquote_light_write": True}
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -36,7 +41,8 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("portalquote_write")
+        options = conn.get_execution_options()
+        immediate = options.get("portalquote_write") or options.get("portalquote_light_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -48,10 +54,11 @@ def make_engine(url: str | None = None) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
-        return engine
-    engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "postgresql":
-        _postgresql_setup(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "postgresql":
+            _postgresql_setup(engine)
+    audit.install(engine)
     return engine
 
 

@@ -43,6 +43,20 @@ def format_month(month: str, *, long: bool = False) -> str:
     return f"{names[int(mon) - 1]} {year}"
 
 
+def format_duration(seconds: float) -> str:
+    """A span of time: 28800 -> '8 Stunden', 5400 -> '1,5 Stunden', 90 -> '2 Minuten'."""
+
+    def unit(value: float, one: str, many: str) -> str:
+        text = format_decimal(value, 1).removesuffix(",0")
+        return f"{text} {one if text == '1' else many}"
+
+    if seconds >= 3600:
+        return unit(seconds / 3600, "Stunde", "Stunden")
+    if seconds >= 60:
+        return unit(seconds / 60, "Minute", "Minuten")
+    return unit(round(seconds), "Sekunde", "Sekunden")
+
+
 def format_base(online: int, total: int) -> str:
     """The base of a share: '203 von 681'."""
     return f"{format_int(online)} von {format_int(total)}"

@@ -23,6 +23,22 @@ LOAD_STATE_LABELS = {
     "undone": "rückgängig gemacht",
     "refused": "abgelehnt",
 }
+
+# A department's month against its deadline (db.deadlines), in db.deadlines.STATES order.
+DEADLINE_LABELS = {
+    "on_time": "pünktlich",
+    "late": "verspätet",
+    "open": "offen, Frist abgelaufen",
+    "pending": "offen, Frist läuft",
+    "none": "keine Frist",
+}
+# The reminder log (db.reminders).
+REMINDER_KIND_LABELS = {"department": "Erinnerung", "summary": "Zusammenfassung"}
+REMINDER_STATE_LABELS = {
+    "sent": "gesendet",
+    "failed": "nicht gesendet",
+    "sending": "Versand abgebrochen",
+}
 # Where an online figure came from: the department's report (or long table), or the portal.
 SOURCE_LABELS = {"report": "Monatsmeldung", "portal": "Serviceportal"}
 CHANNEL_LABELS = {"online": "online", "office": "vor Ort"}

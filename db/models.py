@@ -121,7 +121,8 @@ class CountChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
-    month: Mapped[str] = mapped_column(String(7))
+    # Indexed for when counts first arrived (db/reporting.py: the deadline marks).
+    month: Mapped[str] = mapped_column(String(7), index=True)
     channel: Mapped[str] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(String(10))
     old_value: Mapped[int | None] = mapped_column(Integer)
@@ -247,6 +248,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_login: Mapped[datetime | None] = mapped_column(DateTime)
+    # Where reminders for the user's departments go too (department accounts).
+    email: Mapped[str | None] = mapped_column(String(320))
     departments: Mapped[list[Department]] = relationship(secondary=user_departments)
 
 
@@ -280,6 +283,81 @@ class ReportLog(Base):
     action: Mapped[str] = mapped_column(String(20))
     done_by: Mapped[str] = mapped_column(String(200))
     done_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginSession(Base):
+    """A browser's login: only the SHA-256 of its random token is stored, never the token.
+
+    Ended sessions stay until they would have expired anyway, so that a tab still holding
+    one learns why it was signed out (logout elsewhere, account disabled, new password).
+    Times are UTC.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (CheckConstraint(_in("kind", ("password", "sso")), name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class LoginThrottle(Base):
+    """Recent login attempts per user name or client address, shared by every app process.
+
+    `failures` counts attempts that have not succeeded (an attempt counts from the moment it
+    is admitted, so parallel attempts see each other); `next_attempt` is the earliest moment
+    (Unix time) at which the next password check for this key may start.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[float] = mapped_column(Float)
+    next_attempt: Mapped[float] = mapped_column(Float)
+
+
+class DepartmentContact(Base):
+    """An address that a department's reminders go to (catalog column E-Mail, Benutzer page)."""
+
+    __tablename__ = "department_contacts"
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+
+
+REMINDER_KINDS = ("department", "summary")
+# "sending" is written before a mail goes out: a run that died mid-way is never repeated.
+REMINDER_STATES = ("sending", "sent", "failed")
+
+
+class Reminder(Base):
+    """One reminder mail (or the summary of a run): who, when, what, to whom, the result."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REMINDER_KINDS), name="kind"),
+        CheckConstraint(_in("state", REMINDER_STATES), name="state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    department: Mapped[str | None] = mapped_column(String(200))  # the name when it was sent
+    months: Mapped[str] = mapped_column(Text, default="")  # 'YYYY-MM' separated by spaces
+    missing: Mapped[str] = mapped_column(Text, default="")  # what the mail named, one per line
+    recipients: Mapped[str] = mapped_column(Text)  # separated by ", "
+    subject: Mapped[str] = mapped_column(String(300))
+    sent_by: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    forced: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class ReportingStop(Base):

@@ -14,6 +14,7 @@ class ServiceRow:
     leika_id: str | None = None
     aliases: list[str] = field(default_factory=list)
     online_since: str | None = None
+    emails: list[str] = field(default_factory=list)  # the department's contact addresses
 
 
 @dataclass

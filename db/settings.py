@@ -1,6 +1,8 @@
 """Settings with defaults, read from the environment in one place."""
 
 import os
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -33,3 +35,151 @@ REPORT_TOWN = os.environ.get("PORTALQUOTE_TOWN", "").strip()
 REPORT_UNIT = os.environ.get("PORTALQUOTE_UNIT", "Stabsstelle Digitalisierung").strip()
 # Largest logo for the report's cover, in KB (PNG or JPEG).
 REPORT_LOGO_MAX_KB = 1024
+
+
+def _minutes(name: str, default: float) -> timedelta:
+    raw = os.environ.get(name, "").strip().replace(",", ".")
+    if not raw:
+        return timedelta(minutes=default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{name}={raw!r} ist keine Zahl: bitte eine Anzahl Minuten angeben, z. B. 480."
+        ) from None
+    if value <= 0:
+        raise ValueError(f"{name} muss größer als 0 sein (Minuten).")
+    return timedelta(minutes=value)
+
+
+def session_idle() -> timedelta:
+    """A login ends after this long without any action (env PORTALQUOTE_SESSION_IDLE_MINUTES)."""
+    return _minutes("PORTALQUOTE_SESSION_IDLE_MINUTES", 8 * 60)
+
+
+def session_max_age() -> timedelta:
+    """A login ends this long after it began, active or not (PORTALQUOTE_SESSION_MAX_MINUTES)."""
+    return _minutes("PORTALQUOTE_SESSION_MAX_MINUTES", 12 * 60)
+
+
+# ---------------------------------------------------------------- monthly cycle (issue 13)
+# Read when used (not at import), so that a wrong value gives a German message where it
+# matters instead of stopping every command.
+
+DEADLINE_WORKDAY_DEFAULT = 10
+LAND_DEFAULT = "NW"
+SMTP_SECURITY = ("starttls", "ssl", "none")
+SMTP_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+SMTP_TIMEOUT_DEFAULT = 30
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class SettingError(ValueError):
+    """A setting with a value that cannot be used; the message is German and names it."""
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def _int_env(name: str, default: int, low: int, high: int) -> int:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} ist keine ganze Zahl.") from None
+    if not low <= value <= high:
+        raise SettingError(f"{name}={value} liegt nicht zwischen {low} und {high}.")
+    return value
+
+
+def deadline_workday() -> int:
+    """Reports are due on this working day of the following month (PORTALQUOTE_DEADLINE_WORKDAY)."""
+    return _int_env("PORTALQUOTE_DEADLINE_WORKDAY", DEADLINE_WORKDAY_DEFAULT, 1, 20)
+
+
+def land() -> str:
+    """The Land whose public holidays are no working days (PORTALQUOTE_LAND, e.g. NW, BY)."""
+    return (_env("PORTALQUOTE_LAND") or LAND_DEFAULT).upper()
+
+
+def deadlines_from() -> str | None:
+    """The first reporting month with a deadline (PORTALQUOTE_DEADLINES_FROM=2026-01); none
+    set: every month. Months loaded before the cycle was introduced are then not 'late'."""
+    raw = _env("PORTALQUOTE_DEADLINES_FROM")
+    if not raw:
+        return None
+    year, _, month = raw.partition("-")
+    if not (len(year) == 4 and year.isdigit() and len(month) == 2 and "01" <= month <= "12"):
+        raise SettingError(f"PORTALQUOTE_DEADLINES_FROM={raw!r}: bitte als JJJJ-MM, z. B. 2026-01.")
+    return raw
+
+
+def public_url() -> str | None:
+    """The dashboard's address as users open it (PORTALQUOTE_PUBLIC_URL), for links in mails."""
+    raw = _env("PORTALQUOTE_PUBLIC_URL").rstrip("/")
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://")) or any(c.isspace() for c in raw):
+        raise SettingError(
+            f"PORTALQUOTE_PUBLIC_URL={raw!r}: bitte die volle Adresse, z. B. "
+            "https://portalquote.stadt.example"
+        )
+    return raw
+
+
+def summary_recipients() -> str:
+    """Who gets the summary of a reminder run (PORTALQUOTE_MAIL_SUMMARY_TO, ';'-separated);
+    empty: the active admin accounts that have an address."""
+    return _env("PORTALQUOTE_MAIL_SUMMARY_TO")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # one of SMTP_SECURITY
+    user: str | None
+    password: str | None = field(repr=False)
+    sender: str  # "Stabsstelle Digitalisierung <digitalisierung@stadt.example>"
+    timeout: int = SMTP_TIMEOUT_DEFAULT
+    cafile: str | None = None  # a CA bundle for a server with an internal certificate
+
+
+def smtp_settings() -> SmtpSettings:
+    """The mail server from PORTALQUOTE_SMTP_* and PORTALQUOTE_MAIL_FROM; SettingError if
+    one is missing or invalid. The password is only ever read from the environment."""
+    host = _env("PORTALQUOTE_SMTP_HOST")
+    sender = _env("PORTALQUOTE_MAIL_FROM")
+    missing = [
+        name
+        for name, value in (("PORTALQUOTE_SMTP_HOST", host), ("PORTALQUOTE_MAIL_FROM", sender))
+        if not value
+    ]
+    if missing:
+        raise SettingError(
+            f"Der Mailversand ist nicht eingerichtet: {' und '.join(missing)} "
+            f"{'fehlt' if len(missing) == 1 else 'fehlen'} (siehe README, „E-Mail“)."
+        )
+    security = (_env("PORTALQUOTE_SMTP_SECURITY") or "starttls").lower()
+    if security not in SMTP_SECURITY:
+        raise SettingError(
+            f"PORTALQUOTE_SMTP_SECURITY={security!r}: erlaubt sind {', '.join(SMTP_SECURITY)}."
+        )
+    port = _int_env("PORTALQUOTE_SMTP_PORT", SMTP_DEFAULT_PORTS[security], 1, 65535)
+    user = _env("PORTALQUOTE_SMTP_USER") or None
+    password = os.environ.get("PORTALQUOTE_SMTP_PASSWORD") or None
+    if user and not password:
+        raise SettingError("PORTALQUOTE_SMTP_USER ist gesetzt, PORTALQUOTE_SMTP_PASSWORD nicht.")
+    if user and security == "none" and host not in LOOPBACK_HOSTS:
+        raise SettingError(
+            "Mit PORTALQUOTE_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz: "
+            "bitte starttls oder ssl einstellen."
+        )
+    cafile = _env("PORTALQUOTE_SMTP_CAFILE") or None
+    if cafile and not Path(cafile).is_file():
+        raise SettingError(f"PORTALQUOTE_SMTP_CAFILE: die Datei {cafile!r} gibt es nicht.")
+    timeout = _int_env("PORTALQUOTE_SMTP_TIMEOUT", SMTP_TIMEOUT_DEFAULT, 1, 600)
+    return SmtpSettings(host, port, security, user, password, sender, timeout, cafile)

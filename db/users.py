@@ -9,6 +9,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, delete, func, select, update
 
+from db import audit
+from db.logins import DISABLED, NEW_PASSWORD, end_sessions
 from db.models import ROLES, Department, User, user_departments
 from db.names import name_key
 from db.text import clean
@@ -65,6 +67,7 @@ class UserRow:
     created_at: datetime
     last_login: datetime | None
     has_password: bool
+    email: str | None = None
 
 
 def normalize_username(username: str) -> str:
@@ -179,7 +182,21 @@ def create_user(
         )
     account = get_account(conn, uid)
     assert account is not None
+    _log(conn, f"Benutzer angelegt: {_describe(account)}")
     return account
+
+
+def _log(conn: Connection, message: str) -> None:
+    audit.at_commit(conn, audit.by_actor(conn, message))
+
+
+def _grants(account: Account) -> tuple:
+    return account.role, account.departments
+
+
+def _describe(account: Account) -> str:
+    deps = f" ({', '.join(account.department_names)})" if account.departments else ""
+    return f"„{account.username}“, Rolle {ROLE_LABELS[account.role]}{deps}"
 
 
 def get_account(conn: Connection, user_id: int) -> Account | None:
@@ -261,6 +278,7 @@ def list_users(conn: Connection) -> list[UserRow]:
             u.created_at,
             u.last_login,
             u.password_hash is not None,
+            u.email,
         )
         for u in conn.execute(select(User).order_by(User.username))
     ]
@@ -288,11 +306,21 @@ def set_active(conn: Connection, username: str, active: bool) -> None:
     if not active:
         _keep_an_admin(conn, uid, username)
     conn.execute(update(User).where(User.id == uid).values(active=active))
+    name = normalize_username(username)
+    if active:
+        _log(conn, f"Benutzer entsperrt: „{name}“")
+    else:
+        ended = end_sessions(conn, uid, DISABLED)
+        _log(conn, f"Benutzer gesperrt: „{name}“ ({ended} Sitzungen beendet)")
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
+    """A new password; every open session of the account ends (in every browser)."""
     uid = _user_id(conn, username)
     conn.execute(update(User).where(User.id == uid).values(password_hash=hash_password(password)))
+    ended = end_sessions(conn, uid, NEW_PASSWORD)
+    name = normalize_username(username)
+    _log(conn, f"Passwort neu gesetzt: „{name}“ ({ended} Sitzungen beendet)")
 
 
 def set_role(
@@ -314,12 +342,16 @@ def set_role(
     _check_role(role, dep_ids)
     if role != "admin":
         _keep_an_admin(conn, uid, username)
+    before = get_account(conn, uid)
     conn.execute(update(User).where(User.id == uid).values(role=role))
     conn.execute(delete(user_departments).where(user_departments.c.user_id == uid))
     if role == "department":
         conn.execute(
             user_departments.insert(), [{"user_id": uid, "department_id": d} for d in dep_ids]
         )
+    after = get_account(conn, uid)
+    if after is not None and (before is None or _grants(before) != _grants(after)):
+        _log(conn, f"Rolle geändert: {_describe(after)}")
 
 
 def set_departments(conn: Connection, username: str, departments: list[str] | list[int]) -> None:
@@ -330,8 +362,8 @@ def set_departments(conn: Connection, username: str, departments: list[str] | li
 
 def set_display_name(conn: Connection, username: str, display_name: str | None) -> None:
     uid = _user_id(conn, username)
-    conn.execute(
-        update(User)
-        .where(User.id == uid)
-        .values(display_name=clean(display_name or "").strip()[:200] or None)
-    )
+    new = clean(display_name or "").strip()[:200] or None
+    old = conn.scalar(select(User.display_name).where(User.id == uid))
+    conn.execute(update(User).where(User.id == uid).values(display_name=new))
+    if new != old:
+        _log(conn, f"Angezeigter Name geändert: „{normalize_username(username)}“ → „{new or ''}“")

@@ -20,10 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from db import audit
 from db.catalog import load_catalog, name_key
-from db.engine import WRITE
+from db.contacts import replace_contacts
+from db.engine import LIGHT_WRITE, WRITE
 from db.german import format_int
-from db.labels import LOAD_KIND_OBJECTS
+from db.labels import LOAD_KIND_LABELS, LOAD_KIND_OBJECTS, LOAD_STATE_LABELS
 from db.models import (
     ActionField,
     CountChange,
@@ -84,6 +86,14 @@ def begin_write(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def begin_light_write(engine: Engine) -> Iterator[Connection]:
+    """A short write of rows only its caller touches (logins, the login throttle): it does
+    not queue behind loads on PostgreSQL (see db.engine.LIGHT_WRITE)."""
+    with engine.connect().execution_options(**LIGHT_WRITE) as conn, conn.begin():
+        yield conn
+
+
 def _insert(conn: Connection):  # noqa: ANN202
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
@@ -120,7 +130,7 @@ def set_setting(conn: Connection, key: str, value: str) -> None:
 
 
 def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: str) -> int:
-    return conn.scalar(
+    load_id = conn.scalar(
         Load.__table__.insert()
         .values(
             kind=kind,
@@ -134,6 +144,11 @@ def _log_load(conn: Connection, kind: str, info: LoadInfo, state: str, summary: 
         )
         .returning(Load.id)
     )
+    what = f"{LOAD_KIND_LABELS[kind]}, {LOAD_STATE_LABELS[state]}"
+    audit.at_commit(
+        conn, f"Ladevorgang {load_id} ({what}): „{info.file_name}“ von „{info.user}“: {summary}"
+    )
+    return load_id
 
 
 def log_refusal(conn: Connection, kind: str, info: LoadInfo, reason: str) -> int:
@@ -273,11 +288,13 @@ def undo_load(conn: Connection, load_id: int, user: str) -> str:
         .values(state="undone", undone_at=datetime.now().replace(microsecond=0), undone_by=user)
     )
     restored = sum(c.old_value is not None for c in changes)
-    return (
+    message = (
         f"Ladevorgang {load_id} („{load.file_name}“) wurde rückgängig gemacht: "
         f"{format_int(restored)} Zahlen auf den vorherigen Stand zurückgesetzt, "
         f"{format_int(len(changes) - restored)} neu geladene Zahlen entfernt."
     )
+    audit.at_commit(conn, f"{message} Durch: „{user}“")
+    return message
 
 
 # ---------------------------------------------------------------- catalog
@@ -307,6 +324,7 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
         stored_aliases[sid].add(alias)
     new = changed = departments_renamed = 0
     new_aliases: dict[int, dict[str, str]] = {}  # service -> alias key -> alias
+    emails: dict[int, list[str]] = {}  # department -> the addresses its rows name
     for row in rows:
         dep_id = deps.get(name_key(row.department))
         if dep_id is None:
@@ -321,6 +339,8 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
             )
             renamed.add(dep_id)
             departments_renamed += 1
+        if row.emails:
+            emails.setdefault(dep_id, []).extend(row.emails)
         values = {
             "name": row.name,
             "department_id": dep_id,
@@ -351,11 +371,15 @@ def apply_services(conn: Connection, rows: list[ServiceRow], info: LoadInfo) -> 
     ]
     if alias_rows:
         conn.execute(ServiceAlias.__table__.insert(), alias_rows)
+    contacts_changed = replace_contacts(conn, emails)
     summary = f"{new} neu, {changed} geändert, {len(rows) - new - changed} unverändert"
     if departments_renamed:
         word = "Fachbereich" if departments_renamed == 1 else "Fachbereiche"
         summary += f", {departments_renamed} {word} umbenannt"
-    state = "loaded" if new or changed or departments_renamed else "unchanged"
+    if contacts_changed:
+        word = "Fachbereich" if contacts_changed == 1 else "Fachbereiche"
+        summary += f", E-Mail-Adressen für {contacts_changed} {word} geändert"
+    state = "loaded" if new or changed or departments_renamed or contacts_changed else "unchanged"
     load_id = _log_load(conn, "services", info, state, summary)
     if state == "loaded":
         bump_data_version(conn)

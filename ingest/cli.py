@@ -1,4 +1,5 @@
-"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, backup)."""
+"""Command line: python -m ingest [--db URL] COMMAND (loads, history, undo, demo, users, remind,
+backup, check)."""
 
 import argparse
 import getpass
@@ -11,12 +12,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from db import get_engine
+from db.addresses import AddressError
 from db.german import format_int
 from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS
-from db.settings import database_url
+from db.settings import SettingError, database_url
 from db.writes import UndoError
-from ingest import demo, load, users
+from ingest import check, demo, load, users
 from ingest.errors import IngestError, IngestErrors
+from ingest.mail import MailError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -84,9 +87,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     users.add_parser(sub, common)
     p = sub.add_parser(
+        "remind",
+        parents=[common],
+        help="Fachbereiche mit überfälligen Monatsmeldungen per E-Mail erinnern",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="nur anzeigen, wer erinnert würde; nichts senden"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="auch Fachbereiche erneut erinnern, die für diese Monate schon erinnert wurden",
+    )
+    p = sub.add_parser(
         "backup", parents=[common], help="Sicherung der Datenbank schreiben (im laufenden Betrieb)"
     )
     p.add_argument("file", metavar="DATEI", help="Zieldatei, z. B. sicherung-2026-11-22.db")
+    check.add_parser(sub, common)
     return parser
 
 
@@ -160,6 +177,8 @@ def _engine(url: str | None) -> Engine:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "check":  # reads only: no migration, and its own exit codes
+        return check.main(getattr(args, "db", None), args.warn_days, args.crit_days)
     engine = _engine(getattr(args, "db", None))
     user = getattr(args, "user", None) or getpass.getuser()
 
@@ -186,6 +205,13 @@ def run(argv: list[str] | None = None) -> int:
         print(demo.load_demo(engine, only_if_empty=args.if_empty))
     elif args.command == "users":
         return users.run(engine, args)
+    elif args.command == "remind":
+        from ingest import remind
+
+        result = remind.run(engine, user, dry_run=args.dry_run, force=args.force)
+        print("\n".join(remind.report_lines(result, args.dry_run)))
+        failed = result.failed or result.summary_state == remind.FAILED
+        return EXIT_REFUSED if failed else EXIT_OK
     elif args.command == "backup":
         from ingest import backup
 
@@ -221,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     except (IngestError, IngestErrors) as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_REFUSED
-    except UndoError as exc:
+    except (UndoError, SettingError, MailError, AddressError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:

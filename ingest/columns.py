@@ -22,6 +22,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     # catalog
     "aliases": ("Aliase", "Alias", "Aliasse"),
     "online_since": ("online seit", "online ab"),
+    "emails": ("E-Mail", "E-Mail-Adresse", "E-Mail-Adressen", "Email"),
     # measures
     "field": ("Handlungsfeld", "Leitprojekt", "Themenfeld"),
     "group": ("Gruppe", "Bereich", "Cluster"),

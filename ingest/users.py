@@ -6,6 +6,8 @@ import sys
 
 from sqlalchemy import Engine
 
+from db.addresses import AddressError
+from db.contacts import set_user_email
 from db.german import format_int
 from db.models import ROLES
 from db.users import ROLE_LABELS, UserError, create_user, list_users, set_active, set_password
@@ -30,6 +32,7 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="Fachbereich (bei Rolle department; mehrfach möglich)",
     )
     p.add_argument("--display-name", metavar="TEXT", help="angezeigter Name")
+    p.add_argument("--email", metavar="ADRESSE", help="E-Mail-Adresse für Erinnerungen")
     _password_args(p)
     p.add_argument(
         "--sso-only",
@@ -66,7 +69,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def run(engine: Engine, args: argparse.Namespace) -> int:
     try:
         return _run(engine, args)
-    except UserError as exc:
+    except (UserError, AddressError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
 
@@ -85,6 +88,7 @@ def _run(engine: Engine, args: argparse.Namespace) -> int:
             account = create_user(
                 conn, args.username, password, args.role, args.display_name, args.department
             )
+            set_user_email(conn, account.username, args.email)
         deps = f" für {', '.join(account.department_names)}" if account.departments else ""
         print(f"Benutzer „{account.username}“ angelegt: {account.role_label}{deps}.")
     elif cmd in ("disable", "enable"):
@@ -110,6 +114,6 @@ def _print_users(rows: list) -> None:
         state = "aktiv" if u.active else "gesperrt"
         print(
             f"{u.username:28}  {ROLE_LABELS[u.role]:12}  {state:8}  {last:16}  "
-            f"{', '.join(u.departments) or '–'}"
+            f"{', '.join(u.departments) or '–'}{f'  <{u.email}>' if u.email else ''}"
         )
     print(f"{format_int(len(rows))} Benutzer.")

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from db.addresses import AddressError, parse_addresses
 from db.german import format_int, format_month
 from db.labels import STATUS_LABELS
 from db.names import Catalog, id_key, name_key
@@ -848,8 +849,9 @@ def service_rows(
             aliases = [
                 a for a in (_text(x) for x in str(cells.get("aliases") or "").split(";")) if a
             ]
+            emails = _emails(check, cells.get("emails"), excel_row)
             if dep is not None and not duplicate:
-                rows.append(ServiceRow(name, dep, leika, aliases, since))
+                rows.append(ServiceRow(name, dep, leika, aliases, since, emails))
                 where.append(Place(sheet.name, excel_row, sheet.csv, header.labels))
     _check_names(rows, where, catalog, problems)
     if problems:
@@ -868,6 +870,17 @@ def check_service_names(
     _check_names(rows, where, catalog, problems)
     if problems:
         raise IngestError(file_name, problems)
+
+
+def _emails(check: _SheetCheck, value: object, excel_row: int) -> list[str]:
+    """The department's contact addresses in a catalog row; a problem for an invalid one."""
+    if is_empty(value):
+        return []
+    try:
+        return parse_addresses(value)
+    except AddressError as exc:
+        check.add(f"{exc} Mehrere Adressen bitte mit „;“ trennen.", excel_row, "emails")
+        return []
 
 
 def _check_names(

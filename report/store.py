@@ -1,13 +1,12 @@
 """Stored reports: generate a snapshot as of the cut-off date, save, replace, delete, list."""
 
 import json
-import logging
 from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from db import access
+from db import access, audit
 from db.models import Report, ReportLog
 from db.text import clean
 from db.users import Account
@@ -17,9 +16,6 @@ from report.snapshot import build_snapshot
 
 LIST_COLUMNS = ["id", "title", "period_start", "period_end", "cutoff", "created_by", "created_at"]
 LOG_COLUMNS = ["report_id", "title", "cutoff", "action", "done_by", "done_at"]
-# The same logger as the other audit lines (logins, loads): one line per replaced or
-# deleted report, besides the line in the database.
-LOGGER = logging.getLogger("portalquote")
 
 
 def normal_title(title: str) -> str:
@@ -71,8 +67,16 @@ def same_report(conn: Connection, title: str, cutoff: date) -> int | None:
     return next((rid for rid, t in rows if normal_title(t).casefold() == key), None)
 
 
+ACTION_WORDS = {"created": "erzeugt", "replaced": "ersetzt", "deleted": "gelöscht"}
+
+
 def _log(conn: Connection, report_id: int, title: str, cutoff: date, action: str, user: str,
          when: datetime) -> None:  # fmt: skip
+    """A line in the report log and, when the transaction commits, an audit line."""
+    audit.at_commit(
+        conn, f"Bericht Nr. {report_id} „{title}“ (Stichtag {cutoff:%d.%m.%Y}) "
+        f"{ACTION_WORDS[action]} durch „{user}“",
+    )  # fmt: skip
     conn.execute(
         ReportLog.__table__.insert().values(
             report_id=report_id,
@@ -144,8 +148,6 @@ def create_report(
             conn.execute(update(Report).where(Report.id == replace_id).values(**values))
             report_id = replace_id
         _log(conn, report_id, title, cutoff, "replaced" if replace_id else "created", user, now)
-    if replace_id is not None:
-        LOGGER.info("Bericht Nr. %s „%s“ ersetzt durch „%s“", report_id, title, user)
     return report_id, snapshot
 
 
@@ -166,5 +168,4 @@ def delete_report(engine: Engine, account: Account | None, report_id: int) -> st
         conn.execute(delete(Report).where(Report.id == report_id))
         now = datetime.now().replace(microsecond=0)
         _log(conn, report_id, row.title, row.cutoff, "deleted", account.username, now)
-    LOGGER.info("Bericht Nr. %s „%s“ gelöscht durch „%s“", report_id, row.title, account.username)
     return row.title

@@ -1,6 +1,8 @@
 """AppTest helpers: the real app.py against a test database, logged in as a test account."""
 
+import os
 import re
+import time
 from pathlib import Path
 
 import lxml.html
@@ -9,7 +11,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
+from dashboard import auth, login_routes
+from db import get_engine, logins
+from db.settings import session_max_age
+from db.writes import begin_write
 
 PROJECT = Path(__file__).resolve().parent.parent
 VIEWER_PAGES = ["Übersicht", "Leistungen", "Maßnahmen", "Datenstand", "Ziele", "Sitzungsmodus"]
@@ -18,15 +23,48 @@ ADMIN_PAGES = [*VIEWER_PAGES, "Sachstandsbericht", "Daten hochladen", "Ladeproto
                "Strategie bearbeiten", "Benutzer"]  # fmt: skip
 
 
+# AppTest has no browser and so no cookies: its session state stands in for the login
+# cookie (the real cookie is set and read in the browser tests and tests/test_login_http.py).
+TOKEN_KEY = "_test_login_cookie"
+
+
+def browser_cookie() -> str | None:
+    return st.session_state.get(TOKEN_KEY)
+
+
 def new_app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """A fresh AppTest of app.py on db_url, with caches and the login throttle reset."""
+    """A fresh AppTest of app.py on db_url, with caches reset."""
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setattr(auth, "FAIL_DELAY_SECONDS", 0.0)
-    monkeypatch.setattr(auth, "ADDRESS_DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(auth, "session_token", browser_cookie)
     st.cache_data.clear()
-    auth._throttle.clear()
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
     at.context = {"locale": "de-DE"}
+    return at
+
+
+def sign_in(at: AppTest, db_url: str, username: str, password: str) -> str | None:
+    """Log in as the login route does (throttle, password check, new session) and give the
+    AppTest the session's cookie; None on success, else the German message."""
+    engine = get_engine(db_url)
+    try:
+        while (result := login_routes.attempt(engine, username, password, "127.0.0.1")).wait:
+            time.sleep(result.wait)  # the throttle spaces checks after a failure
+    finally:
+        engine.dispose()
+    if result.token:
+        at.session_state[TOKEN_KEY] = result.token
+    return result.message
+
+
+def signed_in(at: AppTest, db_url: str, account_id: int) -> AppTest:
+    """Give the AppTest a login session of this account, as a login would (no password:
+    for tests that only need to be someone)."""
+    engine = get_engine(db_url)
+    try:
+        with begin_write(engine) as conn:
+            at.session_state[TOKEN_KEY] = logins.start(conn, account_id, session_max_age())
+    finally:
+        engine.dispose()
     return at
 
 
@@ -37,7 +75,7 @@ def open_with(
     with these query parameters; it must not end in an exception."""
     at = new_app(url, monkeypatch)
     if account_id is not None:
-        at.session_state[auth.SESSION_KEY] = account_id
+        signed_in(at, url, account_id)
     at.switch_page(f"dashboard/pages/{page}")
     for key, value in params.items():
         at.query_params[key] = value
@@ -56,12 +94,9 @@ def page_names(at: AppTest) -> list[str]:
 
 
 def log_in(at: AppTest, username: str, password: str) -> AppTest:
-    """Fill in the login form (sidebar, or the login page when a login is required)."""
-    inputs = at.sidebar.text_input if len(at.sidebar.text_input) else at.main.text_input
-    inputs[0].input(username)
-    inputs[1].input(password)
-    buttons = at.sidebar.button if len(at.sidebar.button) else at.main.button
-    next(b for b in buttons if b.label == "Anmelden").click()
+    """Sign in (see sign_in) on the database the app runs on, then run the app."""
+    message = sign_in(at, os.environ["DATABASE_URL"], username, password)
+    assert message is None, message
     return at.run()
 
 

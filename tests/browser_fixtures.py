@@ -4,9 +4,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,17 +37,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def streamlit_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", "dashboard/server.py",
+            "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
+            "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]  # fmt: skip
+
+
 @contextmanager
-def serve_app(db_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve the app (`streamlit run dashboard/server.py`) on a free port against db_url."""
+def serve_app(
+    db_url: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    command: Callable[[int], list[str]] = streamlit_command,
+) -> Iterator[str]:
+    """Serve the app (`streamlit run dashboard/server.py`, or command(port)) on a free port
+    against db_url; its output (also the log lines of dashboard/server.py) goes to log."""
     port = _free_port()
     environ = {**os.environ, "DATABASE_URL": db_url, **(env or {})}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=PROJECT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    own_log = log is None  # a file, not a pipe: nobody reads a pipe, and a full one blocks
+    if own_log:
+        handle, name = tempfile.mkstemp(prefix="portalquote-app-", suffix=".log")
+        os.close(handle)
+        log = Path(name)
+    out = open(log, "wb")  # noqa: SIM115
+    proc = subprocess.Popen(command(port), cwd=PROJECT, env=environ, stdout=out,
+                            stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -58,16 +73,25 @@ def serve_app(db_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start:\n{out[-3000:]}")
+                text = log.read_text(errors="replace")
+                raise RuntimeError(f"streamlit did not start:\n{text[-3000:]}")
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+        out.close()
+        if own_log:
+            log.unlink(missing_ok=True)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server the test started: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -129,11 +153,18 @@ def log_in_browser(pg, url: str, login) -> None:  # noqa: ANN001
     pg.goto(url)
     wait_for_app(pg)
     pg.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
-    pg.get_by_label("Benutzername").fill(login.username)
-    pg.get_by_label("Passwort", exact=True).fill(login.password)
-    pg.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    submit_login(pg.get_by_test_id("stSidebar"), login)
     pg.get_by_text("Angemeldet als").wait_for()
     wait_for_app(pg)
+
+
+def submit_login(container, login) -> None:  # noqa: ANN001
+    """Fill in and send the login form inside container (a page or a locator)."""
+    page = getattr(container, "page", container)  # a locator knows its page
+    form = container.locator("form.pq-login").filter(has=page.get_by_label("Passwort"))
+    form.get_by_label("Benutzername").fill(login.username)
+    form.get_by_label("Passwort").fill(login.password)
+    form.get_by_role("button", name="Anmelden").click()
 
 
 def screenshot(pg, name: str) -> Path:  # noqa: ANN001

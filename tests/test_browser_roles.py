@@ -10,6 +10,7 @@ from browser_fixtures import (
     log_in_browser,
     screenshot,
     serve_app,
+    submit_login,
     wait_for_app,
 )
 from conftest import write_xlsx
@@ -86,11 +87,7 @@ def test_address_of_a_write_page_asks_forlog_in_browser(page, roles_url, roles_d
     expect(page.locator("input[type=file]")).to_have_count(0)
     assert "Daten hochladen" not in _nav(page)
     screenshot(page, "roles_visitor_upload_address")
-    login = roles_db[2]["department"]
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("Benutzername").fill(login.username)
-    main.get_by_label("Passwort", exact=True).fill(login.password)
-    main.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    submit_login(page.get_by_test_id("stMain"), roles_db[2]["department"])
     page.get_by_text("Angemeldet als").wait_for()
     page.get_by_role("tab", name="Antragszahlen").wait_for()
     wait_for_app(page)

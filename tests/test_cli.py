@@ -232,3 +232,77 @@ def test_progress_lines_without_a_terminal_restart_for_each_sheet(capsys):
         "  74 % geprüft (60.000 von 80.001 Zeilen)\n"
         "  24 % geprüft (20.000 von 80.001 Zeilen)\n"
     )
+
+
+# ---------------------------------------------------------------- remind (issue 13)
+
+
+@pytest.fixture
+def late_engine(engine, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """Today's cycle (tests/cycle_data.py): FB 3 Bürgerbüro owes last month's report."""
+    from cycle_data import PUBLIC_URL, SUMMARY_TO, build_today, load_catalog_with_mail
+
+    for name in ("PORTALQUOTE_DEADLINE_WORKDAY", "PORTALQUOTE_LAND", "PORTALQUOTE_DEADLINES_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTALQUOTE_PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("PORTALQUOTE_MAIL_SUMMARY_TO", SUMMARY_TO)
+    load_catalog_with_mail(engine, tmp_path)
+    build_today(engine)
+    return engine
+
+
+def _smtp_env(monkeypatch, settings) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PORTALQUOTE_SMTP_HOST", settings.host)
+    monkeypatch.setenv("PORTALQUOTE_SMTP_PORT", str(settings.port))
+    monkeypatch.setenv("PORTALQUOTE_SMTP_SECURITY", settings.security)
+    monkeypatch.setenv("PORTALQUOTE_MAIL_FROM", settings.sender)
+
+
+def test_remind_dry_run_sends_nothing(late_engine, db_url, capsys, monkeypatch):
+    from smtp_server import smtp_server
+
+    with smtp_server() as server:
+        _smtp_env(monkeypatch, server.settings)
+        code, out, err = _cli(capsys, "--db", db_url, "remind", "--dry-run")
+        assert server.inbox.received == []
+    assert code == 0, err
+    assert "Probelauf, es wird nichts gesendet" in out
+    assert "FB 3 Bürgerbüro: " in out and "– wird erinnert" in out
+    assert "FB 3 Straßenverkehr: " in out and "– keine E-Mail-Adresse" in out
+
+
+def test_remind_sends_once_and_says_so(late_engine, db_url, capsys, monkeypatch):
+    from smtp_server import smtp_server
+
+    with smtp_server() as server:
+        _smtp_env(monkeypatch, server.settings)
+        code, out, _err = _cli(capsys, "--db", db_url, "--user", "cron", "remind")
+        assert code == 0 and "– gesendet" in out and "Zusammenfassung an stabsstelle@" in out
+        assert len(server.inbox.received) == 2
+        code, out, _err = _cli(capsys, "--db", db_url, "remind")
+        assert code == 0 and "schon erinnert am" in out
+        assert len(server.inbox.received) == 2
+        code, out, _err = _cli(capsys, "--db", db_url, "remind", "--force")
+        assert code == 0 and len(server.inbox.received) == 4
+
+
+def test_remind_with_the_server_down_fails_in_german(late_engine, db_url, capsys, monkeypatch):
+    from smtp_server import free_port, smtp_server
+
+    with smtp_server() as server:
+        _smtp_env(monkeypatch, server.settings)
+    monkeypatch.setenv("PORTALQUOTE_SMTP_PORT", str(free_port()))
+    code, out, _err = _cli(capsys, "--db", db_url, "remind")
+    assert code == 1
+    assert "nicht gesendet (Der Mailserver „127.0.0.1:" in out and "nicht erreichbar" in out
+
+
+def test_remind_without_mail_settings(late_engine, db_url, capsys, monkeypatch):
+    for name in ("PORTALQUOTE_SMTP_HOST", "PORTALQUOTE_MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = _cli(capsys, "--db", db_url, "remind")
+    assert (code, out) == (1, "")
+    assert err.startswith("Der Mailversand ist nicht eingerichtet: PORTALQUOTE_SMTP_HOST")
+    monkeypatch.setenv("PORTALQUOTE_LAND", "Bayern")
+    code, _out, err = _cli(capsys, "--db", db_url, "remind", "--dry-run")
+    assert code == 1 and "PORTALQUOTE_LAND='BAYERN' ist kein Bundesland" in err

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 from accounts import make_accounts
-from app_helpers import new_app, shown
+from app_helpers import new_app, shown, signed_in
 from db_builders import STATES
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
 from dashboard.navigation import PAGES
 from db import get_engine
 from db.session import load_agenda, slides
@@ -32,7 +31,6 @@ MAX_RUNS_PER_PAGE = 120
 MISSING_VALUE = re.compile(r"(?<![\w-])(nan|NaN|None|NaT|<NA>)(?![\w-])")
 # What a page without figures says: it names what to load or that nothing is there yet.
 EMPTY_HINTS = ("python -m ingest", "noch keine", "Noch keine", "noch kein", "Keine ")
-RUNS: dict[str, list[float]] = {}
 
 
 @pytest.fixture(scope="module", params=list(STATES))
@@ -116,17 +114,14 @@ class Crawl:
         self.page, self.params, self.runs = page, params, 0
 
     def open(self) -> AppTest:
-        at = new_app(self.url, self.monkeypatch)
-        at.session_state[auth.SESSION_KEY] = self.account_id
+        at = signed_in(new_app(self.url, self.monkeypatch), self.url, self.account_id)
         at.switch_page(f"dashboard/pages/{self.page}")
         for key, value in self.params.items():
             at.query_params[key] = value
         return self.run(at, "geöffnet")
 
     def run(self, at: AppTest, what: str) -> AppTest:
-        started = time.perf_counter()
         at.run()
-        RUNS.setdefault(self.page, []).append(time.perf_counter() - started)
         self.runs += 1
         _check(at, f"{self.page} {self.params} {what}")
         return at

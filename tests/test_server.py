@@ -1,6 +1,7 @@
 """The HTTP layer in front of Streamlit: the page shell leaves the server in German."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from dashboard.server import PageShell, rewrite_shell
 
@@ -25,7 +26,10 @@ def _serve(path: str, content_type: bytes, body: bytes, accept: bytes = b"gzip")
         sent.append(message)
 
     scope = {"type": "http", "path": path, "headers": [(b"accept-encoding", accept)]}
-    asyncio.run(PageShell(inner)(scope, None, send))
+    # In a thread of its own: an earlier test (Streamlit's AppTest) may leave an event loop
+    # running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, PageShell(inner)(scope, None, send)).result()
     headers = dict(sent[0]["headers"])
     return headers, b"".join(m.get("body", b"") for m in sent[1:]), seen["headers"]
 
@@ -47,3 +51,18 @@ def test_assets_pass_untouched_and_compressed():
     headers, body, request = _serve("/static/js/index.js", b"text/javascript", script)
     assert body == script
     assert request[b"accept-encoding"] == b"gzip"
+
+
+def test_the_real_shell_has_no_inline_script_left():
+    """deploy/'s Content-Security-Policy allows scripts from the server only ("script-src
+    'self'"): Streamlit's index.html must leave with no inline script (any version)."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    shell = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+    assert re.search(rb"<script>", shell)  # Streamlit's one inline script ...
+    rewritten = rewrite_shell(shell)
+    assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", rewritten)  # ... is gone
+    assert rewritten.count(b"<script") == shell.count(b"<script") - 1

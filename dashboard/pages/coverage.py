@@ -1,8 +1,10 @@
-"""Datenstand: which department reported which months, last loads and the load log."""
+"""Datenstand: which department reported which months and when, reminders, the load log."""
+
+from datetime import date
 
 import streamlit as st
 
-from dashboard import auth, charts, components, data, loading, stops_form, tables
+from dashboard import auth, charts, components, cycle, data, loading, stops_form, tables
 from dashboard.escape import md
 from db.german import format_month
 from db.months import add_months, months_between
@@ -17,9 +19,13 @@ LEGEND = (
 st.title("Datenstand")
 loading.show_flash()
 facts = components.page_facts()
+today, rules = date.today(), cycle.rules()
+if rules is not None:
+    cycle.deadline_notice(rules, today)
 v = data.version()
 catalog = data.services(v)
 months = data.months(v)
+department = ALL
 if catalog.empty or not months:
     components.empty_state(facts)
 else:
@@ -86,12 +92,19 @@ else:
     components.show_table(tables.department_loads_table(data.department_loads(v)))
     stops_form.stops_section(list(catalog["service"]), [*months, add_months(months[-1], 1)])
 
+if rules is not None and not catalog.empty:
+    cycle.deadline_section(rules, today, None if department == ALL else department)
+account = auth.current_user()
+if rules is not None and account is not None and account.role == "admin":
+    cycle.reminder_panel(account, rules, today)
+cycle.reminder_log_section(signed_in=account is not None)
+
 st.subheader("Ladeprotokoll")
 log = data.load_log(v, LOG_ROWS)
 if log.empty:
     st.caption("Noch nichts geladen.")
 else:
     # Who loaded a file is shown to signed-in users only.
-    components.show_table(tables.load_log_table(log, with_user=auth.current_user() is not None))
+    components.show_table(tables.load_log_table(log, with_user=account is not None))
     st.caption(f"Die letzten {len(log)} Ladevorgänge, der neueste zuerst.")
 components.about_data(facts)

@@ -16,7 +16,6 @@ DEFAULT_MONTHS = 6  # a half-year report
 PENDING = "report_pending"  # a new report waiting for "replace?"
 DELETING = "report_deleting"  # a stored report waiting for "delete?"
 MESSAGE = "report_message"
-ACTIONS = {"created": "erzeugt", "replaced": "ersetzt", "deleted": "gelöscht"}
 
 
 def files(engine, report_id: int, kind: str):  # noqa: ANN001, ANN201
@@ -229,7 +228,7 @@ if not log.empty:
                         for i, t in zip(log["report_id"], log["title"], strict=True)
                     ],
                     "Stichtag": [f"{c:%d.%m.%Y}" for c in log["cutoff"]],
-                    "Vorgang": log["action"].map(ACTIONS),
+                    "Vorgang": log["action"].map(store.ACTION_WORDS),
                     "durch": log["done_by"],
                 }
             )  # fmt: skip

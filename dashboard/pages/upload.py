@@ -1,13 +1,18 @@
 """Daten hochladen: counts with preview and confirmation, templates, catalog and measures."""
 
+from datetime import date
+
 import streamlit as st
 
-from dashboard import auth, data, loading
+from dashboard import auth, cycle, data, loading
 from ingest import load
 
 account = auth.require_role("admin", "department")
 st.title("Daten hochladen")
 loading.show_flash()
+if (rules := cycle.rules()) is not None:
+    cycle.deadline_notice(rules, date.today())
+    cycle.own_open_months(account, rules, date.today())
 names = ["Antragszahlen", "Vorlage herunterladen"]
 if account.role == "admin":
     names += ["Leistungskatalog", "Maßnahmen"]

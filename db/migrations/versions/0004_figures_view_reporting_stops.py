@@ -1,7 +1,7 @@
 """monthly_uptake from the figures core; services no longer reported
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0006 (revision ids name the issue branches, not the order)
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from db.figures import view_sql
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

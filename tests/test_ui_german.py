@@ -100,7 +100,7 @@ def test_everything_else_reaches_streamlit_unchanged():
 def test_the_german_pieces_have_no_english_word_and_the_english_ones_do():
     from ui_text import english_words
 
-    for english, german in TRANSLATIONS:
+    for _english, german in TRANSLATIONS:
         # What is shown: the literal text, not the code inside "${...}".
         text = re.sub(r"\$\{[^}]*\}", " ", german).replace("`", " ")
         assert english_words(text) == [], german

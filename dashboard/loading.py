@@ -178,11 +178,11 @@ def uploader(label: str, key: str, multiple: bool = False, help: str | None = No
     which refuses it with its German message in the page (the widget's own refusal would be
     a tooltip only).
     """
-    rule = (
+    files = st.file_uploader(label, accept_multiple_files=multiple, key=key)
+    # What the widget would otherwise say in English beside its button, in German, under it.
+    st.caption(
         help or f"Excel (.xlsx, .xlsm) oder CSV mit Semikolon, höchstens {MAX_FILE_MB} MB je Datei."
     )
-    files = st.file_uploader(label, accept_multiple_files=multiple, key=key, help=rule)
-    st.caption(rule)
     return files
 
 

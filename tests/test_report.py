@@ -478,6 +478,18 @@ def test_same_title_and_stichtag_replaces_only_when_asked(demo_engine, admin):  
         log = report_log(conn)
     assert again == first and len(same) == 1 and stored == snapshot
     assert stored["period_start"] == "2021-08"
+    # Replaced with the report itself chosen for comparison (the page's default): it is
+    # compared with what the replaced one was compared with.
+    base, _ = create_report(demo_engine, title="Basis", period_start="2021-01",
+                            period_end="2021-06", cutoff=date(2021, 7, 31), user="a")  # fmt: skip
+    create_report(demo_engine, title="Bericht Januar", period_start="2021-07",
+                  period_end="2021-12", cutoff=cutoff, user="a", previous_id=base,
+                  replace_id=first)  # fmt: skip
+    _, replaced = create_report(
+        demo_engine, title="Bericht Januar", period_start="2021-07", period_end="2021-12",
+        cutoff=cutoff, user="a", previous_id=first, replace_id=first,
+    )  # fmt: skip
+    assert replaced["previous"]["id"] == base and replaced["previous"]["title"] == "Basis"
     assert list(log.loc[log["report_id"] == first, "action"])[:2] == ["replaced", "created"]
 
 

@@ -110,7 +110,7 @@ def _image(data: bytes, mime: str) -> str:
 
 
 def _figure(block: Figure) -> str:
-    width = min(block.width_cm, 16.6)
+    width = min(block.width_cm, TEXT_WIDTH_CM)
     return (
         f'<figure><img src="{_image(block.png, "image/png")}" alt="{_text(block.alt)}" '
         f'style="width: {width}cm"><figcaption>{_text(block.caption)}</figcaption></figure>'
@@ -134,9 +134,7 @@ def _body(blocks: list[Block]) -> str:
             if cover:
                 parts.append("</section>")
                 cover = False
-                parts.append('<div class="pagebreak"></div>')
-            else:
-                parts.append('<div class="pagebreak"></div>')
+            parts.append('<div class="pagebreak"></div>')
         elif isinstance(block, Heading):
             parts.append(f"<h{block.level}>{_text(block.text)}</h{block.level}>")
         elif isinstance(block, Paragraph):

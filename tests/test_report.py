@@ -573,3 +573,18 @@ def test_the_page_asks_before_replacing_and_deletes_after_asking(page_db, page_a
     with engine.connect() as conn:
         assert first not in set(list_reports(conn)["id"])
         assert list(report_log(conn)["action"])[:3] == ["deleted", "replaced", "created"]
+
+
+def test_odd_names_are_printed_literally_in_the_pdf(november):  # noqa: ANN001
+    """Title, town and names with markup characters: text in the PDF, never markup."""
+    _id, snapshot, _docx, _pdf = november
+    odd = json.loads(json.dumps(snapshot))
+    title = 'Bericht </style><script>x</script> & "Q3" \\ [1] #2 :: <b>'
+    odd["title"] = title
+    odd["issuer"]["town"] = "Stadt <Nord> & Süd"
+    odd["fields"][0]["measures"][0]["name"] = "**fett** <i>kursiv</i>"
+    pdf = render_pdf(odd)
+    text = " ".join(pdf_text(pdf).split())
+    assert title in text and "Stadt <Nord> & Süd" in text and "**fett** <i>kursiv</i>" in text
+    assert f"{title} – Seite 2 von" in text  # the footer
+    assert pdf_ua.problems(pdf, title=title) == []

@@ -143,17 +143,30 @@ def downloads(export: pd.DataFrame, name: str, *, key: str | None = None) -> Non
     export_buttons.table_downloads(export, name, key=key)
 
 
+# The file name of a chart's PNG and SVG, by its builder.
+CHART_NAMES = {
+    "share_lines_chart": "Onlinequote",
+    "uptake_chart": "Anträge und Onlinequote",
+    "share_by_service_chart": "Onlinequote je Leistung",
+    "status_chart": "Maßnahmen nach Status",
+    "roadmap_chart": "Zeitplan der Maßnahmen",
+    "coverage_chart": "Datenstand",
+}
+
+
 def chart(
     builder: Callable[..., alt.TopLevelMixin],
     frame: pd.DataFrame,
     description: str,
     *,
     key: str | None = None,
+    name: str | None = None,
     **options: object,
 ) -> None:
     """A chart from a dashboard.charts builder, drawn as built (no Streamlit theme), with a
     text alternative for screen readers: the description, then the chart's key figures
-    (dashboard.chart_text); the table under it is the full alternative.
+    (dashboard.chart_text); the table under it is the full alternative. Under it, PNG and SVG
+    of the chart (file name: name, else the builder's CHART_NAMES entry).
 
     The finished Vega-Lite spec is cached by its inputs: building and validating an Altair
     chart costs more than the queries behind it.
@@ -161,6 +174,8 @@ def chart(
     spec = data.chart_spec(builder.__name__, frame, options)
     text = f"{description} {chart_text.describe(builder, frame, **options)}"
     st.vega_lite_chart(spec, theme=None, width="stretch", alt=text, key=key)
+    title = name or CHART_NAMES.get(builder.__name__, "Diagramm")
+    export_buttons.chart_downloads(spec, title, key=f"chart_{key or builder.__name__}")
 
 
 def small_note(count: int) -> None:

@@ -84,8 +84,16 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Daten") -> bytes:
     return buf.getvalue()
 
 
+# Pixels: a chart drawn as wide as its page (no width, or "container") gets this in a file.
+EXPORT_WIDTH = 900
+COMPOSED = ("facet", "concat", "hconcat", "vconcat", "repeat")  # widths belong to the parts
+
+
 def _spec(chart: object) -> dict:
-    return chart if isinstance(chart, dict) else chart.to_dict()  # type: ignore[attr-defined]
+    spec = chart if isinstance(chart, dict) else chart.to_dict()  # type: ignore[attr-defined]
+    if spec.get("width", "container") == "container" and not any(k in spec for k in COMPOSED):
+        spec = {**spec, "width": EXPORT_WIDTH}
+    return spec
 
 
 def chart_png_bytes(chart: object, scale: float = 2) -> bytes:

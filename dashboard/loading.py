@@ -171,15 +171,19 @@ def show_flash() -> None:
 
 
 def uploader(label: str, key: str, multiple: bool = False, help: str | None = None):  # noqa: ANN201, A002
-    """A file uploader for Excel and CSV files with the configured size limit."""
-    return st.file_uploader(
-        label,
-        type=["xlsx", "xlsm", "csv"],
-        accept_multiple_files=multiple,
-        key=key,
-        max_upload_size=MAX_FILE_MB,
-        help=help or f"Excel (.xlsx, .xlsm) oder CSV mit Semikolon, höchstens {MAX_FILE_MB} MB.",
+    """A file uploader for Excel and CSV files.
+
+    The widget takes any file up to the transport limit (server.maxUploadSize, far above
+    the ingest's): a wrong type or a file over PORTALQUOTE_MAX_FILE_MB reaches the ingest,
+    which refuses it with its German message in the page (the widget's own refusal would be
+    a tooltip only).
+    """
+    files = st.file_uploader(label, accept_multiple_files=multiple, key=key)
+    # What the widget would otherwise say in English beside its button, in German, under it.
+    st.caption(
+        help or f"Excel (.xlsx, .xlsm) oder CSV mit Semikolon, höchstens {MAX_FILE_MB} MB je Datei."
     )
+    return files
 
 
 def admin_file_load(

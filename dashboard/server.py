@@ -3,12 +3,12 @@
 Started with `streamlit run dashboard/server.py` (Makefile, tests, deploy). Streamlit serves
 the page shell (index.html) itself; the middleware here adjusts it before it leaves the
 server, so that what a browser gets from the first byte on is right for a German public
-body: the page language is German, not Streamlit's hard-coded English; the shell has no
-inline script, so that a Content-Security-Policy without 'unsafe-inline' scripts (deploy/)
-lets it run; it links Portalquote's stylesheet (visible keyboard focus, tables) and page
-script (dashboard/static/portalquote.js), both served from this origin, so that they apply
-from the first paint on. The login and logout routes (dashboard/login_routes.py) set the
-login cookie.
+body: the page language is German, not Streamlit's hard-coded English (and so are the texts
+of Streamlit's own widgets, dashboard/ui_german.py); the shell has no inline script, so that
+a Content-Security-Policy without 'unsafe-inline' scripts (deploy/) lets it run; it links
+Portalquote's stylesheet (visible keyboard focus, tables) and page script
+(dashboard/static/portalquote.js), both served from this origin, so that they apply from the
+first paint on. The login and logout routes (dashboard/login_routes.py) set the login cookie.
 """
 
 import re
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboard import assets
 from dashboard.login_routes import ROUTES
+from dashboard.ui_german import GermanScripts
 from db import audit
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
@@ -87,4 +88,9 @@ def rewrite_shell(html: bytes) -> bytes:
 
 
 audit.configure_stdout()  # logins, loads, undos, user changes: one line each (journal)
-app = st.App(APP_SCRIPT, routes=[*ROUTES, *assets.ROUTES], middleware=[Middleware(PageShell)])
+# GermanScripts: Streamlit's own widget texts in German (dashboard/ui_german.py).
+app = st.App(
+    APP_SCRIPT,
+    routes=[*ROUTES, *assets.ROUTES],
+    middleware=[Middleware(PageShell), Middleware(GermanScripts)],
+)

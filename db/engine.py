@@ -11,7 +11,7 @@ from db.settings import SQLITE_BUSY_TIMEOUT_MS, database_url
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration (tests/test_engine.py checks it against Alembic). Comparing with it
 # directly spares every start Alembic's import when the schema is already current.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 # Execution option: begin the transaction as a writer right away (SQLite BEGIN IMMEDIATE,
 # PostgreSQL the advisory lock below), so concurrent loads queue one after the other
 # instead of failing on a lock upgrade or racing on the same rows.

@@ -384,3 +384,13 @@ def status_counts(measures: pd.DataFrame) -> pd.DataFrame:
             for s in STATUSES
         ]
     )
+
+
+def overdue_measures(measures: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The measures (rows with at least field, measure, status, end) whose planned end month
+    lies before `month` and that are not done, with months_over (months since the end
+    month); longest overdue first."""
+    m = measures[measures["end"].notna() & (measures["status"] != "done")]
+    m = m[m["end"].astype(str) < month]
+    out = m.assign(months_over=[months_apart(month, str(e)) for e in m["end"]])
+    return out.sort_values(["end", "field", "measure"], kind="stable").reset_index(drop=True)

@@ -276,6 +276,23 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+REPORT_ACTIONS = ("created", "replaced", "deleted")
+
+
+class ReportLog(Base):
+    """One line per report created, replaced or deleted (kept after the report is gone)."""
+
+    __tablename__ = "report_log"
+    __table_args__ = (CheckConstraint(_in("action", REPORT_ACTIONS), name="action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    cutoff: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(20))
+    done_by: Mapped[str] = mapped_column(String(200))
+    done_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class LoginSession(Base):
     """A browser's login: only the SHA-256 of its random token is stored, never the token.
 

@@ -32,6 +32,14 @@ def require_login() -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+# The report's cover until an admin sets them on the page Sachstandsbericht (stored in the
+# database then): the town and the unit that issues the report.
+REPORT_TOWN = os.environ.get("PORTALQUOTE_TOWN", "").strip()
+REPORT_UNIT = os.environ.get("PORTALQUOTE_UNIT", "Stabsstelle Digitalisierung").strip()
+# Largest logo for the report's cover, in KB (PNG or JPEG).
+REPORT_LOGO_MAX_KB = 1024
+
+
 def _minutes(name: str, default: float) -> timedelta:
     raw = os.environ.get(name, "").strip().replace(",", ".")
     if not raw:

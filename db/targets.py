@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, select, update
 
 from db.access import require
+from db.figures import complete_series
 from db.german import format_month, format_percent
 from db.models import Service, Target
 from db.months import MONTH_RE
@@ -243,3 +244,19 @@ def evaluate(share: float, due_month: str, history: pd.DataFrame) -> Evaluation:
         projection=proj,
         status=status(current, share, due_month, str(last["month"]), proj),
     )
+
+
+def evaluate_all(
+    goals: list[tuple[str | None, float, str]], uptake: pd.DataFrame, states: pd.DataFrame
+) -> list[tuple[str | None, Evaluation]]:
+    """Each target (service, or None for all services together; share; due month) against
+    the figures of `uptake` (rows of monthly_uptake): the overall target against the sums of
+    the complete months, a service's target against the service's own months."""
+    out = []
+    for service, share, due in goals:
+        if service is None:
+            history = complete_series(uptake, states)
+        else:
+            history = uptake[uptake["service"] == service]
+        out.append((service, evaluate(share, due, history)))
+    return out

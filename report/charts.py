@@ -105,11 +105,19 @@ def share_lines(
     return german((lines + points).properties(**props), big=big)
 
 
+def facet_top(uptake: pd.DataFrame) -> float:
+    """The top of the small multiples' shared scale: the highest share, up to the next 10 %."""
+    top = float(uptake["online_share"].max() or 0) if uptake["online_share"].notna().any() else 0
+    return min(1.0, max(0.1, -(-round(top * 100, 6) // 10) / 10))
+
+
 def share_facets(
     uptake: pd.DataFrame, *, columns: int = 3, width: int = 170, height: int = 90
 ) -> alt.TopLevelMixin:
-    """Small multiples: the online share of each service in its own panel."""
+    """Small multiples: the online share of each service in its own panel, all panels on
+    one scale (0 to facet_top), so that 10 % never looks as tall as 30 %."""
     df = _dated(uptake[uptake["online_share"].notna()])
+    top = facet_top(df)
     chart = (
         alt.Chart(df)
         .mark_area(line={"color": ONLINE_COLOR}, color=ONLINE_COLOR, opacity=0.25)
@@ -120,7 +128,12 @@ def share_facets(
                 title=None,
                 axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=3, grid=False),
             ),
-            y=alt.Y("online_share:Q", title=None, axis=alt.Axis(format=".0%", tickCount=3)),
+            y=alt.Y(
+                "online_share:Q",
+                title=None,
+                axis=alt.Axis(format=".0%", tickCount=3),
+                scale=alt.Scale(domain=[0, top], nice=False),
+            ),
             tooltip=_tooltip(),
         )
         .properties(width=width, height=height)
@@ -128,8 +141,8 @@ def share_facets(
             facet=alt.Facet("service:N", title=None, header=alt.Header(labelFontWeight="bold")),
             columns=columns,
         )
-        .resolve_scale(y="independent")
-        .resolve_axis(x="independent")
+        .resolve_scale(y="shared")
+        .resolve_axis(x="independent", y="independent")
     )
     return german(chart)
 

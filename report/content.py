@@ -1,26 +1,20 @@
 """The report's content as a list of neutral blocks, built from a snapshot (German text)."""
 
+import base64
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
 from db import figures
+from db import targets as tg
 from db.german import format_int, format_month, format_percent, format_points, format_services
 from db.labels import STATUS_LABELS
 from db.months import add_months, months_between
 from report import charts, phrases
 
 SMALL_BASE = charts.SMALL_BASE
-CHART_MAX_SERVICES = 4
-# Column widths (cm on A4) that fit each status label in bold without breaking a word.
-STATUS_WIDTHS = {
-    "planned": 1.9,
-    "preparing": 2.9,
-    "in_progress": 2.6,
-    "done": 2.2,
-    "deferred": 2.8,
-}  # measures with more linked services get a table, not a chart
+CHART_MAX_SERVICES = 4  # measures with more linked services get a table, not a chart
 
 
 @dataclass
@@ -32,7 +26,7 @@ class Heading:
 @dataclass
 class Paragraph:
     text: str
-    style: str = "body"  # body, title, subtitle, lead, note, caption, spacer
+    style: str = "body"  # body, title, subtitle, lead, note, town, unit, spacer
     label: str | None = None  # printed bold before the text
 
 
@@ -45,16 +39,26 @@ class Bullets:
 class Table:
     columns: list[str]
     rows: list[list[str]]
-    widths: list[float]  # relative column widths
     numeric: list[bool] = field(default_factory=list)  # right-aligned columns
     caption: str | None = None
+    # (row, column) -> a traffic-light colour (green, orange, red, gray) for that cell's text,
+    # which always says the status in words as well.
+    tones: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
 class Figure:
     png: bytes
     caption: str
+    alt: str  # what the chart shows, for screen readers (the caption only names it)
     width_cm: float = 16.0
+
+
+@dataclass
+class Logo:
+    data: bytes
+    mime: str  # image/png or image/jpeg
+    alt: str
 
 
 @dataclass
@@ -62,7 +66,30 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | Bullets | Table | Figure | PageBreak
+Block = Heading | Paragraph | Bullets | Table | Figure | Logo | PageBreak
+
+# A share on a small base carries this marker; a note after the block says what it means.
+SMALL_MARK = ")*"
+SMALL_NOTE = (
+    f"* Onlinequote auf Grundlage von weniger als {SMALL_BASE} Anträgen: nur bedingt "
+    "aussagekräftig."
+)
+TONES = {"green", "orange", "red", "gray"}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the PDF and the .docx say about themselves (document properties)."""
+
+    title: str
+    author: str
+    subject: str
+    created: datetime  # with its time zone
+    language: str = "de-DE"
+
+    @property
+    def created_utc(self) -> datetime:
+        return self.created.astimezone(UTC).replace(tzinfo=None)
 
 
 def german_date(iso: str | None) -> str:
@@ -135,8 +162,21 @@ def _service_sentence(row: dict, month: str) -> str:
     )
 
 
+def _issuer(s: dict) -> dict:
+    return s.get("issuer") or {"town": "", "unit": "", "logo": None, "logo_mime": None}
+
+
 def _title_page(s: dict) -> list[Block]:
-    blocks: list[Block] = [
+    iss = _issuer(s)
+    blocks: list[Block] = []
+    if iss.get("logo"):
+        name = iss.get("town") or iss.get("unit") or "der herausgebenden Stelle"
+        blocks.append(Logo(base64.b64decode(iss["logo"]), iss["logo_mime"], f"Logo: {name}"))
+    if iss.get("town"):
+        blocks.append(Paragraph(iss["town"], "town"))
+    if iss.get("unit"):
+        blocks.append(Paragraph(iss["unit"], "unit"))
+    blocks += [
         Paragraph("", "spacer"),
         Paragraph(s["title"], "title"),
         Paragraph("zur Umsetzung der E-Government-Strategie", "subtitle"),
@@ -147,6 +187,7 @@ def _title_page(s: dict) -> list[Block]:
             label="Berichtszeitraum: ",
         ),
         Paragraph(german_date(s["cutoff"]), "lead", label="Datenstand (Stichtag): "),
+        Paragraph(german_date(s["generated_at"]), "lead", label="Erstellt am: "),
     ]
     if s["previous"]:
         prev = s["previous"]
@@ -257,16 +298,126 @@ def _overview(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
             Table(
                 ["Handlungsfeld", *(STATUS_LABELS[k] for k in statuses), "gesamt"],
                 rows,
-                [5.2, *(STATUS_WIDTHS[k] for k in statuses), 1.8],
                 [False] + [True] * (len(statuses) + 1),
                 n.table("Maßnahmen je Handlungsfeld nach Status zum Stichtag"),
             )
         )
+    if rows:
+        blocks += _overdue(s, n)
+    return blocks
+
+
+def _measure_frame(s: dict) -> pd.DataFrame:
+    """The snapshot's measures as rows (measure_id, field, measure, status, end, responsible)."""
+    return pd.DataFrame(
+        [
+            {"measure_id": m["id"], "field": f["name"], "measure": m["name"],
+             "status": m["status"], "end": m["end"], "responsible": m["responsible"]}
+            for f in s["fields"]
+            for m in f["measures"]
+        ],
+        columns=["measure_id", "field", "measure", "status", "end", "responsible"],
+    )  # fmt: skip
+
+
+def _overdue_ids(s: dict) -> set[int]:
+    return set(figures.overdue_measures(_measure_frame(s), s["cutoff"][:7])["measure_id"])
+
+
+def _overdue(s: dict, n: _Numbers) -> list[Block]:
+    """The measures whose planned end month has passed at the cut-off and are not done."""
+    late = figures.overdue_measures(_measure_frame(s), s["cutoff"][:7])
+    blocks: list[Block] = [Heading("Überfällige Maßnahmen", 2)]
+    if late.empty:
+        blocks.append(
+            Paragraph(
+                "Keine Maßnahme hat zum Stichtag ihr geplantes Ende überschritten, ohne "
+                "umgesetzt zu sein."
+            )
+        )
+        return blocks
+    count = len(late)
+    blocks.append(
+        Paragraph(
+            f"{format_int(count)} Maßnahme{'n haben' if count > 1 else ' hat'} zum Stichtag "
+            f"{german_date(s['cutoff'])} das geplante Ende überschritten und "
+            f"{'sind' if count > 1 else 'ist'} noch nicht umgesetzt."
+        )
+    )
+    blocks.append(
+        Table(
+            ["Handlungsfeld", "Maßnahme", "Status", "Ende geplant", "Verantwortlich"],
+            [
+                [
+                    r.field,
+                    r.measure,
+                    status_label(r.status),
+                    format_month(r.end),
+                    r.responsible or "–",
+                ]
+                for r in late.itertuples(index=False)
+            ],
+            [False, False, False, True, False],
+            n.table(f"Überfällige Maßnahmen zum Stichtag {german_date(s['cutoff'])}"),
+        )  # fmt: skip
+    )
+    return blocks
+
+
+def _targets(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
+    """The targets with their traffic light and the trend projection, as of the period end."""
+    goals = s.get("targets") or []
+    if not goals:
+        return []
+    blocks: list[Block] = [
+        Heading("Ziele", 1),
+        Paragraph(
+            "Die Ziele sind so aufgeführt, wie sie bei der Erstellung des Berichts festgelegt "
+            f"waren, gemessen an den Zahlen bis {format_month(s['period_end'], long=True)}. Das "
+            "Gesamtziel bezieht sich auf die vollständigen Monate über alle Leistungen. Die "
+            "Prognose schreibt den linearen Trend der letzten zwölf Monate mit Zahlen fort; sie "
+            "ist eine Rechnung, keine Zusage."
+        ),
+    ]
+    evaluated = tg.evaluate_all(
+        [(g["service"], g["share"], g["due_month"]) for g in goals], uptake, _states(s, uptake)
+    )
+    rows, tones = [], {}
+    for i, (service, ev) in enumerate(evaluated):
+        current = (
+            f"{share_text(ev.current, ev.total)} ({format_month(ev.month)})" if ev.month else "–"
+        )
+        if ev.projection is None:
+            forecast = "noch keine Prognose"
+        elif ev.projection.reach_month is None:
+            forecast = "nicht absehbar"
+        else:
+            forecast = f"erreicht {format_month(ev.projection.reach_month)}"
+        rows.append([service or "Alle Leistungen (Gesamtziel)", format_percent(ev.share, 0),
+                     format_month(ev.due_month), current, ev.status.label, forecast])  # fmt: skip
+        tones[(i, 4)] = ev.status.color if ev.status.color in TONES else "gray"
+    blocks.append(
+        Table(
+            ["Ziel für", "Zielquote", "bis", "zuletzt", "Stand", "Prognose"],
+            rows,
+            [False, True, True, True, False, False],
+            n.table("Ziele mit Stand (Ampel) und Prognose"),
+            tones,
+        )
+    )
+    blocks.append(
+        Paragraph(
+            "Stand: „erreicht“ und „auf Kurs“ (grün), „verzögert“ (orange: nach dem Trend erst "
+            "nach dem Zielmonat erreicht), „nicht auf Kurs“ und „verfehlt“ (rot), „noch keine "
+            "Prognose“ (grau: weniger als drei Monate mit Zahlen).",
+            "note",
+        )
+    )
     return blocks
 
 
 def _measure(
-    s: dict, m: dict, changes: list[dict], uptake: pd.DataFrame, n: _Numbers
+    s: dict, m: dict, changes: list[dict], uptake: pd.DataFrame, n: _Numbers, late: bool
 ) -> list[Block]:
     blocks: list[Block] = [Heading(m["name"], 2)]
     status = status_label(m["status"])
@@ -286,7 +437,7 @@ def _measure(
     if m["start"] or m["end"]:
         start = format_month(m["start"]) if m["start"] else "offen"
         end = format_month(m["end"]) if m["end"] else "offen"
-        facts.append(f"Zeitraum: {start} bis {end}")
+        facts.append(f"Zeitraum: {start} bis {end}" + (" – Ende überschritten" if late else ""))
     if facts:
         blocks.append(Paragraph(" · ".join(facts), "note"))
     if m["note"]:
@@ -314,6 +465,7 @@ def _measure(
                     Figure(
                         charts.to_png(chart),
                         n.figure(f"Onlinequote der mit „{m['name']}“ verknüpften Leistungen"),
+                        _lines_alt(data),
                         15,
                     )
                 )
@@ -333,13 +485,33 @@ def _fields(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
     by_measure: dict[int, list[dict]] = {}
     for c in s["status_changes"]:
         by_measure.setdefault(c["measure_id"], []).append(c)
+    late = _overdue_ids(s)
     for i, f in enumerate(s["fields"], start=1):
         blocks.append(Heading(f"Handlungsfeld {i} „{f['name']}“", 1))
         if f["group"]:
             blocks.append(Paragraph(f["group"], "note", label="Bereich: "))
         for m in f["measures"]:
-            blocks += _measure(s, m, by_measure.get(m["id"], []), uptake, n)
+            blocks += _measure(s, m, by_measure.get(m["id"], []), uptake, n, m["id"] in late)
     return blocks
+
+
+def _span(frame: pd.DataFrame) -> str:
+    return f"{format_month(frame['month'].min())} bis {format_month(frame['month'].max())}"
+
+
+def _lines_alt(data: pd.DataFrame) -> str:
+    """'Liniendiagramm der Onlinequote je Monat, Nov. 2019 bis Okt. 2021: A von 3,1 % (Nov.
+    2019) auf 29,8 % (Okt. 2021); ...'."""
+    known = data[data["online_share"].notna()].sort_values("month")
+    parts = []
+    for service, own in known.groupby("service", sort=False):
+        first, last = own.iloc[0], own.iloc[-1]
+        parts.append(
+            f"{service} von {format_percent(first['online_share'])} "
+            f"({format_month(first['month'])}) auf {format_percent(last['online_share'])} "
+            f"({format_month(last['month'])})"
+        )
+    return f"Liniendiagramm der Onlinequote je Monat, {_span(known)}: {'; '.join(parts)}."
 
 
 def _period_rows(s: dict, uptake: pd.DataFrame) -> list[list[str]]:
@@ -358,6 +530,9 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
         blocks.append(Paragraph("Zum Stichtag lagen für diesen Zeitraum keine Antragszahlen vor."))
         return blocks
     first_chart = uptake["month"].min()
+    sums = figures.monthly_sums(uptake)
+    low, high = sums.loc[sums["total"].idxmin()], sums.loc[sums["total"].idxmax()]
+    last = sums.iloc[-1]
     blocks.append(
         Figure(
             charts.to_png(charts.volume_bars(uptake, width=620, height=200)),
@@ -365,15 +540,35 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
                 f"Anträge je Monat über alle erfassten Leistungen, {format_month(first_chart)} "
                 f"bis {format_month(end)}: online und auf anderen Wegen"
             ),
+            f"Gestapeltes Säulendiagramm der Anträge je Monat, {_span(sums)}, geteilt in online "
+            f"und vor Ort oder andere Wege. Am wenigsten Anträge: {format_int(low['total'])} "
+            f"({format_month(low['month'])}), am meisten: {format_int(high['total'])} "
+            f"({format_month(high['month'])}); zuletzt {format_int(last['total'])} Anträge, "
+            f"davon {format_int(last['online'])} online ({format_month(last['month'])}). Die "
+            "Zahlen je Leistung und Monat stehen im Anhang.",
         )
     )
     online_services = uptake.groupby("service")["online"].max()
     online_services = sorted(online_services[online_services.fillna(0) > 0].index)
     if online_services:
+        shown = uptake[uptake["service"].isin(online_services)]
+        known = shown[shown["online_share"].notna()].sort_values("month")
+        latest = known.groupby("service").tail(1).sort_values("service")
         blocks.append(
             Figure(
-                charts.to_png(charts.share_facets(uptake[uptake["service"].isin(online_services)])),
-                n.figure("Onlinequote je Leistung (nur Leistungen mit Online-Anträgen)"),
+                charts.to_png(charts.share_facets(shown)),
+                n.figure(
+                    "Onlinequote je Leistung (nur Leistungen mit Online-Anträgen), alle auf "
+                    "derselben Skala"
+                ),
+                f"Kleine Flächendiagramme der Onlinequote je Monat, eines je Leistung, alle mit "
+                f"derselben Skala bis {format_percent(charts.facet_top(shown), 0)}, "
+                f"{_span(known)}. Zuletzt: "
+                + "; ".join(
+                    f"{r.service} {format_percent(r.online_share)} ({format_month(r.month)})"
+                    for r in latest.itertuples(index=False)
+                )
+                + ".",
             )
         )
     month_rows = []
@@ -394,7 +589,6 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
             Table(
                 ["Leistung", "Fachbereich", "Anträge gesamt", "davon online", "Onlinequote"],
                 month_rows,
-                [4.2, 4.4, 2.2, 2.2, 2.6],
                 [False, False, True, True, True],
                 n.table(f"Anträge je Leistung im {format_month(end, long=True)}"),
             )
@@ -411,7 +605,6 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
                     f"Veränderung {format_month(start)} bis {format_month(end)}",
                 ],
                 period,
-                [5, 2.6, 2.4, 2.4, 3.2],
                 [False, True, True, True, True],
                 n.table(
                     f"Berichtszeitraum {format_month(start, long=True)} bis "
@@ -420,13 +613,6 @@ def _uptake(s: dict, uptake: pd.DataFrame, n: _Numbers) -> list[Block]:
                 ),
             )
         )
-    blocks.append(
-        Paragraph(
-            f"* Onlinequote auf Grundlage von weniger als {SMALL_BASE} Anträgen: nur bedingt "
-            "aussagekräftig.",
-            "note",
-        )
-    )
     return blocks
 
 
@@ -464,7 +650,6 @@ def _changes(s: dict, n: _Numbers) -> list[Block]:
                     ]
                     for c in s["status_changes"]
                 ],
-                [3.8, 5.2, 2.5, 2.5, 2.2],
                 [False, False, False, False, True],
                 n.table("Statusänderungen der Maßnahmen"),
             )
@@ -519,7 +704,6 @@ def _changes(s: dict, n: _Numbers) -> list[Block]:
                         ]
                         for c in s["corrections"]
                     ],
-                    [5, 2.4, 4, 4],
                     [False, False, True, True],
                     n.table("Zahlen, die nach dem letzten Bericht berichtigt wurden"),
                 )
@@ -552,7 +736,6 @@ def _appendix(s: dict, n: _Numbers) -> list[Block]:
         Table(
             ["Leistung", "Monat", "Anträge gesamt", "davon online", "Onlinequote"],
             rows,
-            [5, 2.4, 2.6, 2.6, 2.6],
             [False, False, True, True, True],
             n.table(
                 "Anträge je Leistung und Monat im Berichtszeitraum (Tabelle zu den Abbildungen)"
@@ -583,20 +766,63 @@ def _notes(s: dict) -> list[Block]:
     ]
 
 
+def _texts(block: Block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [block.text]
+    if isinstance(block, Bullets):
+        return block.items
+    if isinstance(block, Table):
+        return [v for row in block.rows for v in row]
+    return []
+
+
+def marked(block: Block) -> bool:
+    """Whether the block prints a share on a small base ('(14,3 %)*')."""
+    return any(SMALL_MARK in t for t in _texts(block))
+
+
+def _footnotes(blocks: list[Block]) -> list[Block]:
+    """The note on '*' right after each block that uses the marker, and nowhere else."""
+    out: list[Block] = []
+    for block in blocks:
+        out.append(block)
+        if marked(block):
+            out.append(Paragraph(SMALL_NOTE, "note"))
+    return out
+
+
 def build_blocks(snapshot: dict) -> list[Block]:
     """The whole report, top to bottom; charts are rendered to PNG here."""
     n = _Numbers()
     uptake = _uptake_frame(snapshot)
-    return [
-        *_title_page(snapshot),
-        *_overview(snapshot, uptake, n),
-        *_fields(snapshot, uptake, n),
-        *_uptake(snapshot, uptake, n),
-        *_changes(snapshot, n),
-        *_notes(snapshot),
-        *_appendix(snapshot, n),
-    ]
+    return _footnotes(
+        [
+            *_title_page(snapshot),
+            *_overview(snapshot, uptake, n),
+            *_targets(snapshot, uptake, n),
+            *_fields(snapshot, uptake, n),
+            *_uptake(snapshot, uptake, n),
+            *_changes(snapshot, n),
+            *_notes(snapshot),
+            *_appendix(snapshot, n),
+        ]
+    )
 
 
 def generated_at(snapshot: dict) -> datetime:
-    return datetime.fromisoformat(snapshot["generated_at"])
+    """When the report was generated, with its UTC offset (reports stored before version 3
+    have none: their time is the server's local time)."""
+    return datetime.fromisoformat(snapshot["generated_at"]).astimezone()
+
+
+def document_info(snapshot: dict) -> DocumentInfo:
+    iss = _issuer(snapshot)
+    subject = "Sachstandsbericht zur Umsetzung der E-Government-Strategie"
+    if iss.get("town"):
+        subject += f" – {iss['town']}"
+    return DocumentInfo(
+        title=snapshot["title"],
+        author=snapshot.get("author") or iss.get("unit") or "Portalquote",
+        subject=subject,
+        created=generated_at(snapshot),
+    )

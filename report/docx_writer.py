@@ -2,7 +2,6 @@
 
 import io
 import zipfile
-from datetime import datetime
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -11,13 +10,28 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from report.content import Block, Bullets, Figure, Heading, PageBreak, Paragraph, Table
+from report.content import (
+    Block,
+    Bullets,
+    DocumentInfo,
+    Figure,
+    Heading,
+    Logo,
+    PageBreak,
+    Paragraph,
+    Table,
+)
+from report.layout import fit_table
 
 FONT = "Arial"
 LANGUAGE = "de-DE"
-TEXT_WIDTH_CM = 16.0
+TEXT_WIDTH_CM = 16.6  # A4 less the margins, as in the PDF
+TABLE_FONT_PT = (9.0, 8.5, 8.0, 7.5, 7.0)  # smaller only where the words would not fit
+CELL_PADDING_CM = 0.4  # Word's default cell margins, left and right, and a little air
 NOTE_COLOR = RGBColor(0x55, 0x55, 0x55)
 HEADER_FILL = "DCE6F0"
+TONE_COLORS = {"green": RGBColor(0x1B, 0x7A, 0x3A), "orange": RGBColor(0x9A, 0x5B, 0x00),
+               "red": RGBColor(0xB3, 0x26, 0x1E), "gray": RGBColor(0x5F, 0x5F, 0x5F)}  # fmt: skip
 
 
 def _set_language(style) -> None:  # noqa: ANN001
@@ -81,28 +95,39 @@ def _table(doc, block: Table) -> None:  # noqa: ANN001
     table = doc.add_table(rows=1, cols=len(block.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    total = sum(block.widths)
-    widths = [Cm(TEXT_WIDTH_CM * w / total) for w in block.widths]
+    # Fixed widths measured from the content: Word's own autofit would share them equally.
+    table.autofit = False
     numeric = block.numeric or [False] * len(block.columns)
+    size, measured = fit_table(
+        block.columns, block.rows, total_cm=TEXT_WIDTH_CM, sizes=TABLE_FONT_PT,
+        padding_cm=CELL_PADDING_CM, whole=numeric,
+    )  # fmt: skip
+    widths = [Cm(w) for w in measured]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
 
-    def fill(cells, values, bold: bool) -> None:  # noqa: ANN001
-        for cell, value, width, right in zip(cells, values, widths, numeric, strict=True):
+    def fill(cells, values, bold: bool, row: int | None) -> None:  # noqa: ANN001
+        for j, (cell, value, width, right) in enumerate(
+            zip(cells, values, widths, numeric, strict=True)
+        ):
             cell.width = width
             para = cell.paragraphs[0]
             para.paragraph_format.space_after = Pt(0)
             if right:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             run = para.add_run(value)
-            run.font.size = Pt(9)
+            run.font.size = Pt(size)
             run.bold = bold
+            if (tone := block.tones.get((row, j))) is not None:
+                run.font.color.rgb = TONE_COLORS[tone]
 
     header = table.rows[0]
-    fill(header.cells, block.columns, True)
+    fill(header.cells, block.columns, True, None)
     for cell in header.cells:
         _shade(cell, HEADER_FILL)
     _repeat_header(header)
-    for values in block.rows:
-        fill(table.add_row().cells, values, False)
+    for i, values in enumerate(block.rows):
+        fill(table.add_row().cells, values, False, i)
     doc.add_paragraph()
 
 
@@ -112,8 +137,15 @@ def _figure(doc, block: Figure) -> None:  # noqa: ANN001
     pic_para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # Alternative text for screen readers: the caption says what the chart shows.
     for doc_pr in pic_para._p.iter(qn("wp:docPr")):
-        doc_pr.set("descr", block.caption)
+        doc_pr.set("descr", block.alt)
+        doc_pr.set("title", block.caption)
     doc.add_paragraph(block.caption, style="Caption")
+
+
+def _logo(doc, block: Logo) -> None:  # noqa: ANN001
+    doc.add_picture(io.BytesIO(block.data), height=Cm(2.4))
+    for doc_pr in doc.paragraphs[-1]._p.iter(qn("wp:docPr")):
+        doc_pr.set("descr", block.alt)
 
 
 def _paragraph(doc, block: Paragraph) -> None:  # noqa: ANN001
@@ -132,9 +164,13 @@ def _paragraph(doc, block: Paragraph) -> None:  # noqa: ANN001
     elif block.style == "lead":
         run.font.size = Pt(13)
         p.paragraph_format.space_after = Pt(10)
+    elif block.style in ("town", "unit"):
+        run.font.size = Pt(16 if block.style == "town" else 13)
+        run.bold = block.style == "town"
+        p.paragraph_format.space_after = Pt(2)
 
 
-def _fixed_zip(data: bytes, when: datetime) -> bytes:
+def _fixed_zip(data: bytes, when) -> bytes:  # noqa: ANN001
     """Rewrite the package with one fixed timestamp: the same report gives the same bytes."""
     out = io.BytesIO()
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
@@ -146,20 +182,23 @@ def _fixed_zip(data: bytes, when: datetime) -> bytes:
     return out.getvalue()
 
 
-def write_docx(blocks: list[Block], *, title: str, created: datetime) -> bytes:
+def write_docx(blocks: list[Block], info: DocumentInfo) -> bytes:
     """A .docx of the blocks; metadata and timestamps come from the report, not the clock."""
+    title = info.title
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.5)
+    section.left_margin = section.right_margin = Cm(2.2)
     section.top_margin = section.bottom_margin = Cm(2.0)
     _styles(doc)
     _page_number_footer(doc, title)
     props = doc.core_properties
     props.title = title
-    props.author = props.last_modified_by = "Portalquote"
-    props.language = LANGUAGE
-    props.created = props.modified = created
+    props.subject = info.subject
+    props.author = props.last_modified_by = info.author
+    props.language = info.language
+    # python-docx writes the time as UTC ("...Z").
+    props.created = props.modified = info.created_utc
     props.revision = 1
     for block in blocks:
         if isinstance(block, Heading):
@@ -173,8 +212,10 @@ def write_docx(blocks: list[Block], *, title: str, created: datetime) -> bytes:
             _table(doc, block)
         elif isinstance(block, Figure):
             _figure(doc, block)
+        elif isinstance(block, Logo):
+            _logo(doc, block)
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     buf = io.BytesIO()
     doc.save(buf)
-    return _fixed_zip(buf.getvalue(), created)
+    return _fixed_zip(buf.getvalue(), info.created)

@@ -1,251 +1,184 @@
-"""The report blocks as PDF, laid out with reportlab (pure Python, no browser, no office)."""
+"""The report blocks as a tagged, accessible PDF (PDF/UA-1): HTML laid out by WeasyPrint.
 
-import io
-from pathlib import Path
-from xml.sax.saxutils import escape
+WeasyPrint tags what the HTML says (headings, paragraphs, lists, tables with header cells,
+figures with their alternative text), takes the language from `<html lang>`, the title,
+author and dates from the head, and marks page furniture (the footer) as artifacts. The
+same blocks and document info give the same bytes.
+"""
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import cm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    Image,
-    KeepTogether,
-    PageTemplate,
-    Spacer,
-    TableStyle,
+import base64
+from html import escape
+
+from weasyprint import HTML
+
+from report.content import (
+    Block,
+    Bullets,
+    DocumentInfo,
+    Figure,
+    Heading,
+    Logo,
+    PageBreak,
+    Paragraph,
+    Table,
 )
-from reportlab.platypus import PageBreak as RLPageBreak
-from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import Table as RLTable
+from report.layout import fit_table
 
-from report.content import Block, Bullets, Figure, Heading, PageBreak, Paragraph, Table
-
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
-MARGIN = 2.2 * cm
-TEXT_WIDTH = A4[0] - 2 * MARGIN
-HEADER_FILL = colors.HexColor("#DCE6F0")
-NOTE_COLOR = colors.HexColor("#555555")
-CELL_PADDING = 4  # points left and right in table cells
-# Characters outside WinAnsi, for the fallback to the built-in Helvetica.
-ASCII_FALLBACK = {"→": "->", "−": "-", "\u202f": " "}
-
-
-def _fonts() -> tuple[str, str, str, bool]:
-    """DejaVu Sans where installed (full Unicode), else Helvetica; (regular, bold, italic, ttf)."""
-    for folder in FONT_DIRS:
-        files = {k: folder / f"DejaVuSans{k}.ttf" for k in ("", "-Bold", "-Oblique")}
-        if all(f.exists() for f in files.values()):
-            if "PQSans" not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont("PQSans", str(files[""])))
-                pdfmetrics.registerFont(TTFont("PQSans-Bold", str(files["-Bold"])))
-                pdfmetrics.registerFont(TTFont("PQSans-Italic", str(files["-Oblique"])))
-                pdfmetrics.registerFontFamily(
-                    "PQSans", normal="PQSans", bold="PQSans-Bold", italic="PQSans-Italic"
-                )
-            return "PQSans", "PQSans-Bold", "PQSans-Italic", True
-    return "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", False
-
-
-class _Styles:
-    def __init__(self) -> None:
-        regular, bold, italic, self.unicode = _fonts()
-        self.regular, self.bold = regular, bold
-        base = ParagraphStyle("body", fontName=regular, fontSize=10.5, leading=14, spaceAfter=6)
-        self.body = base
-        self.title = ParagraphStyle(
-            "title",
-            base,
-            fontName=bold,
-            fontSize=30,
-            leading=36,
-            spaceAfter=12,
-        )
-        self.subtitle = ParagraphStyle("subtitle", base, fontSize=16, leading=20, spaceAfter=36)
-        self.lead = ParagraphStyle("lead", base, fontSize=12, leading=16, spaceAfter=8)
-        self.note = ParagraphStyle(
-            "note", base, fontName=italic, fontSize=9.5, leading=12.5, textColor=NOTE_COLOR
-        )
-        self.caption = ParagraphStyle(
-            "caption", base, fontName=italic, fontSize=9, leading=12, spaceBefore=2, spaceAfter=10
-        )
-        self.headings = {
-            1: ParagraphStyle(
-                "h1",
-                base,
-                fontName=bold,
-                fontSize=15,
-                leading=19,
-                spaceBefore=16,
-                spaceAfter=8,
-                textColor=colors.HexColor("#1F3864"),
-            ),
-            2: ParagraphStyle(
-                "h2",
-                base,
-                fontName=bold,
-                fontSize=12,
-                leading=15,
-                spaceBefore=10,
-                spaceAfter=4,
-            ),
-            3: ParagraphStyle("h3", base, fontName=bold, fontSize=11, spaceBefore=8),
-        }
-        self.cell = ParagraphStyle("cell", base, fontSize=8.5, leading=10.5, spaceAfter=0)
-        self.cell_right = ParagraphStyle("cell_right", self.cell, alignment=TA_RIGHT)
-        self.cell_head = ParagraphStyle("cell_head", self.cell, fontName=bold)
-        self.cell_head_right = ParagraphStyle("cell_head_right", self.cell_head, alignment=TA_RIGHT)
-        self.bullet = ParagraphStyle("bullet", base, leftIndent=14, bulletIndent=3, spaceAfter=3)
-        self.center = ParagraphStyle("center", base, alignment=TA_CENTER)
-
-    def text(self, value: str) -> str:
-        """Escaped for reportlab's paragraph markup (and made WinAnsi-safe without DejaVu)."""
-        return escape(self.plain(value))
-
-    def plain(self, value: str) -> str:
-        if not self.unicode:
-            for char, repl in ASCII_FALLBACK.items():
-                value = value.replace(char, repl)
-        return value
+TEXT_WIDTH_CM = 16.6  # A4 less the margins
+TABLE_FONT_PT = (8.5, 8.0, 7.5, 7.0)  # smaller only where the words would not fit
+CELL_PADDING_CM = 0.32  # 4 pt left and right, and the rules
+TONE_COLORS = {"green": "#1B7A3A", "orange": "#9A5B00", "red": "#B3261E", "gray": "#5F5F5F"}
+STYLE = """
+@page {
+  size: A4;
+  margin: 2cm 2.2cm 2.2cm 2.2cm;
+  @bottom-center {
+    content: FOOTER " – Seite " counter(page) " von " counter(pages);
+    font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #555;
+  }
+}
+@page cover { @bottom-center { content: none; } }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4;
+       color: #1a1a1a; }
+body { margin: 0; }
+.cover { page: cover; }
+.logo { max-height: 2.6cm; max-width: 7cm; display: block; margin-bottom: 0.6cm; }
+.town { font-size: 15pt; font-weight: bold; margin: 0; }
+.unit { font-size: 12pt; margin: 0.1cm 0 0 0; }
+.spacer { height: 4.5cm; margin: 0; }
+.title { font-size: 28pt; font-weight: bold; line-height: 1.2; margin: 0 0 0.3cm 0; }
+.subtitle { font-size: 16pt; margin: 0 0 1.2cm 0; }
+.lead { font-size: 12pt; margin: 0 0 0.25cm 0; }
+.note { font-size: 9pt; font-style: italic; color: #555; }
+h1 { font-size: 15pt; color: #1F3864; margin: 0.6cm 0 0.25cm 0; break-after: avoid; }
+h2 { font-size: 12pt; margin: 0.4cm 0 0.15cm 0; break-after: avoid; }
+p { margin: 0 0 0.2cm 0; }
+ul { margin: 0 0 0.25cm 0; padding-left: 0.6cm; }
+li { margin-bottom: 0.08cm; }
+figure { margin: 0.2cm 0 0.35cm 0; break-inside: avoid; }
+figure img { display: block; margin: 0 auto; }
+figcaption, caption { font-size: 9pt; font-style: italic; text-align: left; margin: 0.1cm 0; }
+caption { caption-side: top; break-after: avoid; }
+table { border-collapse: collapse; margin: 0.15cm auto 0.35cm auto; font-size: 8.5pt;
+        table-layout: fixed; }
+th, td { border: 0.4pt solid #9AA5B1; padding: 2.5pt 4pt; vertical-align: top;
+         text-align: left; hyphens: manual; overflow-wrap: normal; }
+thead th { background: #DCE6F0; }
+tbody th { font-weight: normal; }
+.num { text-align: right; }
+tr { break-inside: avoid; }
+.pagebreak { break-before: page; }
+"""
 
 
-class _Doc(BaseDocTemplate):
-    """Adds headings to the PDF outline (the bookmarks pane)."""
-
-    def afterFlowable(self, flowable) -> None:  # noqa: ANN001, N802
-        level = getattr(flowable, "outline_level", None)
-        if level is None:
-            return
-        key = f"h{id(flowable)}"
-        self.canv.bookmarkPage(key)
-        self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
+def _text(value: str) -> str:
+    return escape(value, quote=True)
 
 
-def _column_widths(block: Table, st: _Styles) -> list[float]:
-    """The block's relative widths, but each column at least as wide as its longest word,
-    so German compounds ("Veränderungsmanagement") are never cut in the middle."""
-    pad = 2 * CELL_PADDING + 1
-
-    def longest(text: str, font: str) -> float:
-        return max((stringWidth(w, font, st.cell.fontSize) for w in text.split()), default=0)
-
-    least = [
-        max([longest(head, st.bold), *(longest(row[i], st.regular) for row in block.rows)]) + pad
-        for i, head in enumerate(block.columns)
-    ]
-    total = sum(block.widths)
-    widths = [max(TEXT_WIDTH * w / total, m) for w, m in zip(block.widths, least, strict=True)]
-    excess = sum(widths) - TEXT_WIDTH
-    slack = [w - m for w, m in zip(widths, least, strict=True)]
-    if excess > 0 and sum(slack) > 0:
-        # Take the excess from the columns that have room to spare, in proportion to it.
-        share = min(1.0, excess / sum(slack))
-        widths = [w - s * share for w, s in zip(widths, slack, strict=True)]
-    return widths
-
-
-def _table(block: Table, st: _Styles) -> list:
+def _table(block: Table) -> str:
     numeric = block.numeric or [False] * len(block.columns)
-    widths = _column_widths(block, st)
-    head = [
-        RLParagraph(st.text(c), st.cell_head_right if r else st.cell_head)
-        for c, r in zip(block.columns, numeric, strict=True)
-    ]
-    rows = [
-        [
-            RLParagraph(st.text(v), st.cell_right if r else st.cell)
-            for v, r in zip(row, numeric, strict=True)
-        ]
-        for row in block.rows
-    ]
-    table = RLTable([head, *rows], colWidths=widths, repeatRows=1, hAlign="CENTER")
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9AA5B1")),
-                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ]
-        )
+    cls = [' class="num"' if r else "" for r in numeric]
+    head = "".join(
+        f'<th scope="col"{c}>{_text(v)}</th>' for v, c in zip(block.columns, cls, strict=True)
     )
-    caption = [RLParagraph(st.text(block.caption), st.caption)] if block.caption else []
-    for c in caption:
-        c.keepWithNext = True
-    if len(block.rows) < 25:  # short tables stay whole; long ones split across pages
-        return [KeepTogether([*caption, table]), Spacer(1, 8)]
-    return [*caption, table, Spacer(1, 8)]
+    body = []
+    for i, row in enumerate(block.rows):
+        cells = []
+        for j, (value, c) in enumerate(zip(row, cls, strict=True)):
+            tone = block.tones.get((i, j))
+            style = f' style="color: {TONE_COLORS[tone]}"' if tone else ""
+            # The first cell names the row: a header cell for screen readers.
+            tag, scope = ("th", ' scope="row"') if j == 0 else ("td", "")
+            cells.append(f"<{tag}{scope}{c}{style}>{_text(value)}</{tag}>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    caption = f"<caption>{_text(block.caption)}</caption>" if block.caption else ""
+    # Widths measured from the content (report.layout), as in the .docx: no word is cut.
+    size, widths = fit_table(
+        block.columns, block.rows, total_cm=TEXT_WIDTH_CM, sizes=TABLE_FONT_PT,
+        padding_cm=CELL_PADDING_CM, whole=numeric,
+    )  # fmt: skip
+    cols = "".join(f'<col style="width: {w:.2f}cm">' for w in widths)
+    return (
+        f'<table style="width: {sum(widths):.2f}cm; font-size: {size}pt">{caption}'
+        f"<colgroup>{cols}</colgroup>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
-def _figure(block: Figure, st: _Styles) -> list:
-    w_px, h_px = ImageReader(io.BytesIO(block.png)).getSize()
-    width = min(block.width_cm * cm, TEXT_WIDTH)
-    image = Image(io.BytesIO(block.png), width=width, height=width * h_px / w_px)
-    return [KeepTogether([image, RLParagraph(st.text(block.caption), st.caption)])]
+def _image(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _flowables(blocks: list[Block], st: _Styles) -> list:
-    out: list = []
+def _figure(block: Figure) -> str:
+    width = min(block.width_cm, TEXT_WIDTH_CM)
+    return (
+        f'<figure><img src="{_image(block.png, "image/png")}" alt="{_text(block.alt)}" '
+        f'style="width: {width}cm"><figcaption>{_text(block.caption)}</figcaption></figure>'
+    )
+
+
+def _paragraph(block: Paragraph) -> str:
+    if block.style == "spacer":
+        return '<div class="spacer"></div>'
+    label = f"<strong>{_text(block.label)}</strong>" if block.label else ""
+    cls = f' class="{block.style}"' if block.style != "body" else ""
+    return f"<p{cls}>{label}{_text(block.text)}</p>"
+
+
+def _body(blocks: list[Block]) -> str:
+    """The cover (everything before the first page break) and the rest."""
+    parts: list[str] = ['<section class="cover">']
+    cover = True
     for block in blocks:
-        if isinstance(block, Heading):
-            p = RLParagraph(st.text(block.text), st.headings[block.level])
-            p.keepWithNext = True
-            p.outline_level = block.level - 1
-            out.append(p)
-        elif isinstance(block, Paragraph) and block.style == "spacer":
-            out.append(Spacer(1, 5 * cm))
+        if isinstance(block, PageBreak):
+            if cover:
+                parts.append("</section>")
+                cover = False
+            parts.append('<div class="pagebreak"></div>')
+        elif isinstance(block, Heading):
+            parts.append(f"<h{block.level}>{_text(block.text)}</h{block.level}>")
         elif isinstance(block, Paragraph):
-            style = getattr(st, block.style, st.body)
-            label = f"<b>{st.text(block.label)}</b>" if block.label else ""
-            out.append(RLParagraph(label + st.text(block.text), style))
+            parts.append(_paragraph(block))
         elif isinstance(block, Bullets):
-            out += [RLParagraph(st.text(item), st.bullet, bulletText="•") for item in block.items]
+            parts.append("<ul>" + "".join(f"<li>{_text(i)}</li>" for i in block.items) + "</ul>")
         elif isinstance(block, Table):
-            out += _table(block, st)
+            parts.append(_table(block))
         elif isinstance(block, Figure):
-            out += _figure(block, st)
-        elif isinstance(block, PageBreak):
-            out.append(RLPageBreak())
-    return out
+            parts.append(_figure(block))
+        elif isinstance(block, Logo):
+            parts.append(
+                f'<img class="logo" src="{_image(block.data, block.mime)}" '
+                f'alt="{_text(block.alt)}">'
+            )
+    if cover:
+        parts.append("</section>")
+    return "".join(parts)
 
 
-def write_pdf(blocks: list[Block], *, title: str) -> bytes:
-    """An A4 PDF of the blocks with page numbers; invariant, so the same report gives the
-    same bytes."""
-    st = _Styles()
-    buf = io.BytesIO()
-    doc = _Doc(
-        buf,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
-        title=title,
-        author="Portalquote",
-        subject="Sachstandsbericht zur Umsetzung der E-Government-Strategie",
-        lang="de-DE",
-        invariant=1,
+def _css_string(value: str) -> str:
+    """A CSS string literal of any text (the title in the footer): all but letters, digits
+    and spaces as escapes."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in value)
+    return f'"{escaped}"'
+
+
+def report_html(blocks: list[Block], info: DocumentInfo) -> str:
+    """The whole report as one HTML document (images inline)."""
+    created = info.created.isoformat(timespec="seconds")
+    lang = escape(info.language, quote=True)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{_text(info.title)}</title>"
+        f'<meta name="author" content="{_text(info.author)}">'
+        f'<meta name="description" content="{_text(info.subject)}">'
+        f'<meta name="generator" content="Portalquote">'
+        f'<meta name="dcterms.created" content="{created}">'
+        f'<meta name="dcterms.modified" content="{created}">'
+        f"<style>{STYLE.replace('FOOTER', _css_string(info.title), 1)}</style>"
+        f"</head><body>{_body(blocks)}</body></html>"
     )
 
-    def footer(canvas, doc_) -> None:  # noqa: ANN001
-        canvas.saveState()
-        canvas.setFont(st.regular, 8.5)
-        canvas.setFillColor(NOTE_COLOR)
-        canvas.drawCentredString(A4[0] / 2, 1.1 * cm, st.plain(f"{title} – Seite {doc_.page}"))
-        canvas.restoreState()
 
-    frame = Frame(MARGIN, 2 * cm, TEXT_WIDTH, A4[1] - 4 * cm, id="text")
-    doc.addPageTemplates([PageTemplate("page", frames=[frame], onPage=footer)])
-    doc.build(_flowables(blocks, st))
-    return buf.getvalue()
+def write_pdf(blocks: list[Block], info: DocumentInfo) -> bytes:
+    """An A4 PDF/UA-1 of the blocks with page numbers."""
+    return HTML(string=report_html(blocks, info)).write_pdf(pdf_variant="pdf/ua-1")

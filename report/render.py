@@ -2,7 +2,7 @@
 
 import re
 
-from report.content import build_blocks, generated_at
+from report.content import build_blocks, document_info
 from report.docx_writer import write_docx
 from report.pdf_writer import write_pdf
 
@@ -11,22 +11,17 @@ PDF_MIME = "application/pdf"
 
 
 def render_docx(snapshot: dict) -> bytes:
-    return write_docx(
-        build_blocks(snapshot), title=snapshot["title"], created=generated_at(snapshot)
-    )
+    return write_docx(build_blocks(snapshot), document_info(snapshot))
 
 
 def render_pdf(snapshot: dict) -> bytes:
-    return write_pdf(build_blocks(snapshot), title=snapshot["title"])
+    return write_pdf(build_blocks(snapshot), document_info(snapshot))
 
 
 def render_both(snapshot: dict) -> tuple[bytes, bytes]:
     """Both files from one pass over the content (charts are rendered once)."""
-    blocks = build_blocks(snapshot)
-    title = snapshot["title"]
-    return write_docx(blocks, title=title, created=generated_at(snapshot)), write_pdf(
-        blocks, title=title
-    )
+    blocks, info = build_blocks(snapshot), document_info(snapshot)
+    return write_docx(blocks, info), write_pdf(blocks, info)
 
 
 def file_stem(snapshot: dict) -> str:

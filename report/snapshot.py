@@ -7,10 +7,11 @@ from sqlalchemy import Connection
 
 from db import asof
 from db.months import add_months
-from db.queries import is_demo
+from db.queries import is_demo, targets
 
 # 2: the month states ("months": which months were complete at the cut-off) are stored.
-SNAPSHOT_VERSION = 2
+# 3: the issuing town and unit with their logo, the author, and the targets are stored.
+SNAPSHOT_VERSION = 3
 CHART_MONTHS = 24  # the charts show this many months up to the end of the period
 
 
@@ -85,15 +86,21 @@ def build_snapshot(
     previous: dict | None = None,
     previous_id: int | None = None,
     generated_at: datetime | None = None,
+    issuer: dict | None = None,
+    author: str | None = None,
 ) -> dict:
     """Everything the report shows, read as of the end of the cut-off day.
 
     previous is the snapshot of the previous report (changes are counted from its cut-off
     and its figures are compared with today's); without one, from the start of the period.
+    issuer (town, unit, logo, logo_mime) is what the cover shows, author the person named in
+    the document properties. The targets are those set when the report is generated (a
+    target keeps no history); they are measured against the figures of the cut-off day.
     """
     if period_start > period_end:
         raise ValueError("Der Berichtszeitraum beginnt nach seinem Ende.")
-    generated_at = (generated_at or datetime.now()).replace(microsecond=0)
+    # With the server's UTC offset: the document properties give the real moment.
+    generated_at = (generated_at or datetime.now()).replace(microsecond=0).astimezone()
     after = (
         date.fromisoformat(previous["cutoff"])
         if previous
@@ -176,4 +183,10 @@ def build_snapshot(
         "uptake": uptake_records(shown),
         "months": state_records(states[states["month"].between(first, period_end)]),
         "corrections": corrections,
+        "issuer": issuer or {"town": "", "unit": "", "logo": None, "logo_mime": None},
+        "author": author or "",
+        "targets": [
+            {"service": _text(t.service), "share": float(t.share), "due_month": t.due_month}
+            for t in targets(conn).itertuples(index=False)
+        ],
     }

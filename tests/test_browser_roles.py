@@ -200,9 +200,16 @@ def test_admin_sees_everything_and_undoes(page, roles_url, roles_db, tmp_path):
     screenshot(page, "roles_admin_loads")
 
 
-def test_upload_size_limit_is_configured():
-    config = (Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text()
-    assert "maxUploadSize = 20" in config
+def test_the_transport_limit_lies_well_above_the_ingest_limit():
+    """The upload field lets a file over the ingest's limit through, so that the ingest's
+    German message can say so (tests/test_browser_german.py uploads one)."""
+    import tomllib
+
+    from db.settings import MAX_FILE_MB
+
+    config = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+    transport = tomllib.loads(config.read_text())["server"]["maxUploadSize"]
+    assert transport >= 4 * MAX_FILE_MB
 
 
 @pytest.mark.parametrize("kind", ["memory", "dimension"])

@@ -137,3 +137,16 @@ def test_buttons_under_a_table_and_a_chart():
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["CSV", "Excel", "PNG", "SVG"]
+
+
+def test_page_charts_drawn_as_wide_as_the_page_export_at_a_fixed_width():
+    """The dashboard's charts have width "container"; their PNG and SVG get a width."""
+    from dashboard import charts
+    from dashboard.export import EXPORT_WIDTH
+
+    spec = charts.share_lines_chart(UPTAKE).to_dict()
+    assert spec.get("width", "container") == "container"
+    svg = chart_svg_bytes(spec).decode()
+    width = float(svg.split('width="', 1)[1].split('"', 1)[0])
+    assert EXPORT_WIDTH <= width < 2 * EXPORT_WIDTH  # the plot, plus axis and legend
+    assert chart_png_bytes(spec, scale=1).startswith(b"\x89PNG")

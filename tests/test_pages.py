@@ -101,7 +101,9 @@ def test_overview_tiles_ranking_and_measures(demo_url, monkeypatch):
     assert "Kommunikation und Veränderungsmanagement" in status
     status_table = table(at, 1).set_index("Handlungsfeld")
     assert status_table.loc["Digitale Schriftgutverwaltung", "in Vorbereitung"] == "3"
-    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+    # PNG and SVG under each of the two charts, CSV and Excel under the table.
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["PNG", "SVG", "CSV", "Excel", "PNG", "SVG"]
 
 
 def test_overview_department_filter_from_the_address(demo_url, monkeypatch):
@@ -158,7 +160,8 @@ def test_services_page_several_services_and_the_portal_month(demo_url, monkeypat
     jan = table(at, 1).set_index("Monat").loc["Jan. 2024"]
     assert (jan["Onlinequote"], jan["Quelle online"]) == ("unvollständig", "Serviceportal")
     assert "Monatsmeldung und Serviceportal" in texts(at)
-    assert len(at.get("download_button")) == 4  # under the comparison and the open tab
+    # PNG, SVG, CSV and Excel under the comparison and under the open tab.
+    assert [b.label for b in at.get("download_button")] == ["PNG", "SVG", "CSV", "Excel"] * 2
 
     # The open tab is part of the address, too.
     at = open_with(demo_url, monkeypatch, "services.py", detail="Melderegisterauskunft", **params)

@@ -2,25 +2,48 @@
 
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import docx
+import pdf_ua
 import pypdf
 import pypdfium2
 import pytest
 from accounts import make_accounts
 from app_helpers import log_in, new_app, open_page, page_names, texts
 from conftest import write_xlsx
+from PIL import Image
+from sqlalchemy import select
 
 from db import get_engine
+from db import targets as tg
+from db.models import Report
+from db.writes import begin_write
 from ingest import load_counts
 from ingest.demo import load_demo
+from report import content, issuer
+from report.layout import text_width_cm
 from report.render import file_stem, render_both, render_docx, render_pdf
-from report.store import create_report, latest_before, list_reports, load_snapshot
+from report.store import (
+    create_report,
+    delete_report,
+    latest_before,
+    list_reports,
+    load_snapshot,
+    report_log,
+    same_report,
+)
 
 PERIOD = {"period_start": "2021-05", "period_end": "2021-10"}
 TITLE = "Sachstandsbericht November 2021"
+TOWN, UNIT, AUTHOR = "Stadt Bergisch Gladbach", "Stabsstelle Digitalisierung", "Anna Schmidt"
+
+
+def logo_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (240, 120), (0, 90, 160)).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +55,27 @@ def demo_engine(make_session_db_url):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-def november(demo_engine):  # noqa: ANN001, ANN201
-    """The November 2021 report, generated once: (id, snapshot, docx, pdf)."""
+def logins(demo_engine):  # noqa: ANN001, ANN201
+    return make_accounts(demo_engine, "FB 3 Bürgerservice, Bürgerbüro")
+
+
+@pytest.fixture(scope="module")
+def admin(logins):  # noqa: ANN001, ANN201
+    return logins["admin"].account
+
+
+@pytest.fixture(scope="module")
+def november(demo_engine, admin):  # noqa: ANN001, ANN201
+    """The November 2021 report, generated once, with the town's cover and two targets: (id,
+    snapshot, docx, pdf)."""
+    issuer.save_issuer(demo_engine, admin, town=TOWN, unit=UNIT, logo=logo_png())
+    with begin_write(demo_engine) as conn:
+        tg.save_target(conn, admin, share=0.5, due_month="2023-12")
+        tg.save_target(conn, admin, share=0.25, due_month="2021-12", service="Meldebescheinigung")
     report_id, snapshot = create_report(
-        demo_engine, title=TITLE, cutoff=date.today(), user="Stabsstelle", **PERIOD
-    )
+        demo_engine, title=TITLE, cutoff=date.today(), user="Stabsstelle",
+        author=AUTHOR, **PERIOD,
+    )  # fmt: skip
     return report_id, snapshot, *render_both(snapshot)
 
 
@@ -69,9 +108,10 @@ def test_docx_has_the_structure_of_the_2021_report(november):  # noqa: ANN001
     _id, _snapshot, data, _pdf = november
     paragraphs, _tables = docx_text(data)
     headings = [t for s, t in paragraphs if s.startswith("Heading 1")]
-    assert headings[:3] == [
+    assert headings[:4] == [
         "Inhalt dieses Berichts",
         "Überblick",
+        "Ziele",
         "Handlungsfeld 1 „Digitale Schriftgutverwaltung“",
     ]
     for expected in (
@@ -85,7 +125,9 @@ def test_docx_has_the_structure_of_the_2021_report(november):  # noqa: ANN001
         assert expected in headings
     measures = [t for s, t in paragraphs if s.startswith("Heading 2")]
     assert "Zentrales Serviceportal" in measures and "E-Payment" in measures
-    assert paragraphs[1] == ("Title", TITLE)
+    assert ("Title", TITLE) in paragraphs
+    cover = [t for _s, t in paragraphs[: paragraphs.index(("Title", TITLE))] if t]
+    assert cover == [TOWN, UNIT]
     assert ("Normal", "Berichtszeitraum: Mai 2021 bis Oktober 2021") in paragraphs
     assert docx.Document(io.BytesIO(data)).core_properties.title == TITLE
 
@@ -132,10 +174,10 @@ def test_october_2021_figures_and_status_changes(november):  # noqa: ANN001
     assert "Kita-Platz-Anmeldung (seit September 2021)" in texts
     # Charts are embedded as pictures, each with alternative text.
     document = docx.Document(io.BytesIO(data))
-    assert len(document.inline_shapes) >= 4
-    assert all(
-        s._inline.docPr.get("descr", "").startswith("Abbildung") for s in document.inline_shapes
-    )
+    charts = list(document.inline_shapes)[1:]  # after the logo
+    assert len(charts) >= 4
+    assert all(s._inline.docPr.get("title", "").startswith("Abbildung") for s in charts)
+    assert all(len(s._inline.docPr.get("descr", "")) > 80 for s in charts)
 
 
 def test_pdf_has_the_same_content_and_renders_to_pages(november, tmp_path):  # noqa: ANN001
@@ -218,14 +260,18 @@ def page_db(make_session_db_url):  # noqa: ANN001, ANN201
     engine.dispose()
 
 
-def test_admin_generates_and_lists_reports_in_the_page(page_db, monkeypatch):  # noqa: ANN001
+@pytest.fixture(scope="module")
+def page_admin(page_db):  # noqa: ANN001, ANN201
+    return make_accounts(page_db[1], "FB 3 Bürgerservice, Bürgerbüro")["admin"]
+
+
+def test_admin_generates_and_lists_reports_in_the_page(page_db, page_admin, monkeypatch):  # noqa: ANN001
     url, engine = page_db
-    logins = make_accounts(engine, "FB 3 Bürgerservice, Bürgerbüro")
-    at = log_in(new_app(url, monkeypatch).run(), logins["admin"].username, logins["admin"].password)
+    at = log_in(new_app(url, monkeypatch).run(), page_admin.username, page_admin.password)
     at = open_page(at, "report.py")
     assert not at.exception
     assert "Es ist noch kein Bericht gespeichert." in texts(at)
-    at.text_input[0].input(TITLE)
+    at.text_input(key="report_title").input(TITLE)
     at.selectbox[0].set_value("2021-05")
     at.selectbox[1].set_value("2021-10")
     at.button(key="FormSubmitter:new_report-Bericht erzeugen und speichern").click().run()
@@ -275,3 +321,270 @@ def test_reports_of_a_stichtag_before_any_data_and_of_a_provisional_month(demo_e
     # A snapshot stored before the month states were (version 1) still renders.
     old = {k: v for k, v in january.items() if k != "months"}
     assert render_docx(old) and render_pdf(old).startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------- a report that goes out as is
+
+
+def test_the_pdf_is_tagged_and_accessible(november):  # noqa: ANN001
+    """PDF/UA-1 as far as a machine can tell (tests/pdf_ua.py lists the checks)."""
+    _id, snapshot, _docx, pdf = november
+    assert pdf_ua.problems(pdf, title=TITLE) == []
+    tags = pdf_ua.tags(pdf)
+    for tag in ("/H1", "/H2", "/P", "/L", "/LI", "/Table", "/TH", "/TD", "/Figure", "/Caption"):
+        assert tag in tags, tag
+    alts = pdf_ua.alt_texts(pdf)
+    figures = [b for b in content.build_blocks(snapshot) if isinstance(b, content.Figure)]
+    assert len(alts) == len(figures) + 1  # and the logo
+    assert alts[0] == f"Logo: {TOWN}"
+    assert any(a.startswith("Liniendiagramm der Onlinequote je Monat") and "29,8 %" in a
+               for a in alts)  # fmt: skip
+    assert any(a.startswith("Kleine Flächendiagramme") and "derselben Skala" in a for a in alts)
+
+
+def test_document_properties_name_the_author_and_the_real_creation_date(november):  # noqa: ANN001
+    _id, snapshot, data, pdf = november
+    created = content.generated_at(snapshot)
+    assert abs((datetime.now(UTC) - created).total_seconds()) < 600
+    info = pypdf.PdfReader(io.BytesIO(pdf)).metadata
+    assert info.title == TITLE and info.author == AUTHOR
+    assert info.creation_date.replace(tzinfo=info.creation_date.tzinfo) == created
+    props = docx.Document(io.BytesIO(data)).core_properties
+    assert props.author == AUTHOR and props.title == TITLE
+    assert props.created == created.astimezone(UTC)
+    assert props.created.year >= 2026
+
+
+def test_the_cover_names_town_unit_and_shows_the_logo(november, tmp_path):  # noqa: ANN001
+    _id, _snapshot, data, pdf = november
+    first = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert TOWN in first and UNIT in first and TITLE.split()[0] in first
+    assert "Erstellt am:" in first
+    document = docx.Document(io.BytesIO(data))
+    assert document.inline_shapes[0]._inline.docPr.get("descr") == f"Logo: {TOWN}"
+    cover = pdf_pages(pdf, tmp_path)[0]
+    with Image.open(cover) as image:  # the logo's blue is on the first page
+        assert (0, 90, 160) in {c for _n, c in image.convert("RGB").getcolors(1 << 20)}
+
+
+def test_targets_with_traffic_light_and_projection(november):  # noqa: ANN001
+    _id, snapshot, data, pdf = november
+    _paragraphs, tables = docx_text(data)
+    table = next(t for t in tables if t[0][:2] == ["Ziel für", "Zielquote"])
+    rows = {r[0]: r for r in table[1:]}
+    assert set(rows) == {"Alle Leistungen (Gesamtziel)", "Meldebescheinigung"}
+    uptake = content._uptake_frame(snapshot)
+    evaluated = dict(
+        tg.evaluate_all(
+            [(None, 0.5, "2023-12"), ("Meldebescheinigung", 0.25, "2021-12")],
+            uptake, content._states(snapshot, uptake),
+        )
+    )  # fmt: skip
+    for name, key in (
+        ("Alle Leistungen (Gesamtziel)", None),
+        ("Meldebescheinigung", "Meldebescheinigung"),
+    ):
+        assert rows[name][4] == evaluated[key].status.label
+        assert evaluated[key].month == "2021-10"
+    # Meldebescheinigung: 18,7 % in October 2021, rising fast: the trend reaches 25 % soon.
+    assert rows["Meldebescheinigung"][3] == "18,7 % (Okt. 2021)"
+    assert rows["Meldebescheinigung"][5].startswith("erreicht ")
+    assert "Ziele mit Stand (Ampel) und Prognose" in " ".join(pdf_text(pdf).split())
+
+
+def test_overdue_measures_are_listed_and_flagged(november):  # noqa: ANN001
+    _id, snapshot, data, _pdf = november
+    paragraphs, tables = docx_text(data)
+    table = next(t for t in tables if t[0][:3] == ["Handlungsfeld", "Maßnahme", "Status"]
+                 and "Ende geplant" in t[0])  # fmt: skip
+    month = snapshot["cutoff"][:7]
+    expected = [
+        (f["name"], m["name"])
+        for f in snapshot["fields"]
+        for m in f["measures"]
+        if m["end"] and m["end"] < month and m["status"] != "done"
+    ]
+    assert expected and sorted((r[0], r[1]) for r in table[1:]) == sorted(expected)
+    assert all(r[2] != "umgesetzt" for r in table[1:])
+    flagged = [t for _s, t in paragraphs if t.endswith("– Ende überschritten")]
+    assert len(flagged) == len(expected)
+
+
+def test_small_multiples_share_one_scale(november):  # noqa: ANN001
+    _id, snapshot, _docx, _pdf = november
+    from report import charts
+
+    uptake = content._uptake_frame(snapshot)
+    spec = charts.share_facets(uptake[uptake["online"].fillna(0) > 0]).to_dict()
+    assert spec["resolve"]["scale"]["y"] == "shared"
+    assert spec["spec"]["encoding"]["y"]["scale"]["domain"] == [0, 0.3]  # 29,8 % is the top
+
+
+def test_footnote_markers_match_what_they_explain(november):  # noqa: ANN001
+    _id, snapshot, _docx, _pdf = november
+    blocks = content.build_blocks(snapshot)
+    notes = [i for i, b in enumerate(blocks) if getattr(b, "text", None) == content.SMALL_NOTE]
+    assert [i - 1 for i in notes] == [i for i, b in enumerate(blocks) if content.marked(b)]
+    # A month on a small base: each block that prints its marked share gets the note after it.
+    small = json.loads(json.dumps(snapshot))
+    for row in small["uptake"]:
+        if row["service"] == "Meldebescheinigung" and row["month"] == "2021-10":
+            row.update(total=12, online=4, online_share=4 / 12)
+    blocks = content.build_blocks(small)
+    marked = [i for i, b in enumerate(blocks) if content.marked(b)]
+    notes = [i for i, b in enumerate(blocks) if getattr(b, "text", None) == content.SMALL_NOTE]
+    assert len(marked) >= 2 and notes == [i + 1 for i in marked]
+    text = pdf_text(render_pdf(small))
+    assert text.count("(33,3 %)*") >= 2 and text.count("* Onlinequote auf Grundlage") == len(marked)
+
+
+def test_table_columns_fit_their_longest_words(november):  # noqa: ANN001
+    """.docx: fixed column widths from the content, every word fits its column; PDF: every
+    service name stays whole on one line."""
+    _id, snapshot, data, pdf = november
+    document = docx.Document(io.BytesIO(data))
+    for table in document.tables:
+        grid = [c.width.cm for c in table.columns]
+        assert len(set(round(w, 2) for w in grid)) > 1  # not equal widths
+        assert sum(grid) <= 16.6 + 0.05
+        size = table.rows[0].cells[0].paragraphs[0].runs[0].font.size.pt
+        for row in table.rows:
+            for width, cell in zip(grid, row.cells, strict=True):
+                for word in cell.text.split():
+                    bold = row is table.rows[0]
+                    assert text_width_cm(word, size, bold=bold) + 0.19 * 2 <= width + 1e-6, word
+    lines = pdf_text(pdf).splitlines()
+    for name in {r["service"] for r in snapshot["uptake"]}:
+        assert any(name in line for line in lines), name
+
+
+def test_same_title_and_stichtag_replaces_only_when_asked(demo_engine, admin):  # noqa: ANN001
+    cutoff = date(2022, 1, 31)
+    first, _ = create_report(demo_engine, title="Bericht Januar", period_start="2021-07",
+                             period_end="2021-12", cutoff=cutoff, user="test-admin")  # fmt: skip
+    with demo_engine.connect() as conn:
+        assert same_report(conn, "  bericht   JANUAR ", cutoff) == first
+        assert same_report(conn, "Bericht Januar", date(2022, 2, 1)) is None
+    with pytest.raises(ValueError, match="nicht diesen Titel"):
+        create_report(demo_engine, title="Anderer Titel", period_start="2021-07",
+                      period_end="2021-12", cutoff=cutoff, user="x", replace_id=first)  # fmt: skip
+    again, snapshot = create_report(
+        demo_engine, title="Bericht Januar", period_start="2021-08", period_end="2021-12",
+        cutoff=cutoff, user="test-admin", replace_id=first,
+    )  # fmt: skip
+    with demo_engine.connect() as conn:
+        stored = load_snapshot(conn, first)
+        same = [r for r in list_reports(conn).itertuples() if r.title == "Bericht Januar"]
+        log = report_log(conn)
+    assert again == first and len(same) == 1 and stored == snapshot
+    assert stored["period_start"] == "2021-08"
+    # Replaced with the report itself chosen for comparison (the page's default): it is
+    # compared with what the replaced one was compared with.
+    base, _ = create_report(demo_engine, title="Basis", period_start="2021-01",
+                            period_end="2021-06", cutoff=date(2021, 7, 31), user="a")  # fmt: skip
+    create_report(demo_engine, title="Bericht Januar", period_start="2021-07",
+                  period_end="2021-12", cutoff=cutoff, user="a", previous_id=base,
+                  replace_id=first)  # fmt: skip
+    _, replaced = create_report(
+        demo_engine, title="Bericht Januar", period_start="2021-07", period_end="2021-12",
+        cutoff=cutoff, user="a", previous_id=first, replace_id=first,
+    )  # fmt: skip
+    assert replaced["previous"]["id"] == base and replaced["previous"]["title"] == "Basis"
+    assert list(log.loc[log["report_id"] == first, "action"])[:2] == ["replaced", "created"]
+
+
+def test_an_admin_deletes_a_report_and_it_is_logged(demo_engine, admin, logins, caplog):  # noqa: ANN001
+    first, _ = create_report(demo_engine, title="Zum Löschen", period_start="2021-07",
+                             period_end="2021-12", cutoff=date(2022, 3, 1), user="a")  # fmt: skip
+    later, _ = create_report(demo_engine, title="Danach", period_start="2022-01",
+                             period_end="2022-02", cutoff=date(2022, 3, 2), user="a",
+                             previous_id=first)  # fmt: skip
+    with pytest.raises(PermissionError):
+        delete_report(demo_engine, logins["viewer"].account, first)
+    with caplog.at_level("INFO", logger="portalquote"):
+        assert delete_report(demo_engine, admin, first) == "Zum Löschen"
+    assert any("Bericht Nr." in r.getMessage() and "gelöscht" in r.getMessage()
+               for r in caplog.records)  # fmt: skip
+    with demo_engine.connect() as conn:
+        assert first not in set(list_reports(conn)["id"])
+        assert conn.scalar(select(Report.previous_report_id).where(Report.id == later)) is None
+        line = report_log(conn).iloc[0]
+        kept = load_snapshot(conn, later)
+    assert (line["report_id"], line["action"], line["done_by"]) == (
+        first,
+        "deleted",
+        admin.username,
+    )
+    assert kept["previous"]["title"] == "Zum Löschen"  # what the later report printed stays
+    assert render_pdf(kept).startswith(b"%PDF")
+    with pytest.raises(KeyError):
+        delete_report(demo_engine, admin, first)
+
+
+def test_the_logo_and_cover_settings_refuse_bad_input(demo_engine, admin):  # noqa: ANN001
+    with pytest.raises(issuer.IssuerError, match="kein lesbares Bild"):
+        issuer.check_logo(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    with pytest.raises(issuer.IssuerError, match="höchstens 1024 KB"):
+        issuer.check_logo(b"\x89PNG" + b"0" * (1025 * 1024))
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, format="GIF")
+    with pytest.raises(issuer.IssuerError, match="GIF"):
+        issuer.check_logo(gif.getvalue())
+    assert issuer.check_logo(logo_png()) == "image/png"
+
+
+def test_the_page_asks_before_replacing_and_deletes_after_asking(page_db, page_admin, monkeypatch):  # noqa: ANN001
+    url, engine = page_db
+    with engine.connect() as conn:
+        reports_before = len(list_reports(conn))
+    at = log_in(new_app(url, monkeypatch).run(), page_admin.username, page_admin.password)
+    at = open_page(at, "report.py")
+    submit = "FormSubmitter:new_report-Bericht erzeugen und speichern"
+
+    def generate() -> None:
+        at.text_input(key="report_title").input("Doppelt")
+        at.selectbox[0].set_value("2021-05")
+        at.selectbox[1].set_value("2021-10")
+        at.button(key=submit).click().run()
+        assert not at.exception
+
+    generate()
+    with engine.connect() as conn:
+        first = same_report(conn, "Doppelt", date.today())
+    assert first is not None
+    generate()  # the same title and Stichtag again: a question, nothing stored yet
+    assert "Es gibt schon einen Bericht „Doppelt“" in texts(at)
+    with engine.connect() as conn:
+        assert len(list_reports(conn)) == reports_before + 1
+    at.button(key="report_replace_cancel").click().run()
+    assert "Es gibt schon einen Bericht" not in texts(at)
+    generate()
+    at.button(key="report_replace").click().run()
+    assert not at.exception, at.exception
+    assert f"Bericht Nr. {first} wurde ersetzt." in texts(at)
+    with engine.connect() as conn:
+        assert len(list_reports(conn)) == reports_before + 1
+    # Delete: a question first, then gone and in the log.
+    at.button(key=f"delete_{first}").click().run()
+    assert "endgültig löschen?" in texts(at)
+    at.button(key=f"delete_sure_{first}").click().run()
+    assert not at.exception
+    assert f"Bericht Nr. {first} „Doppelt“ wurde gelöscht." in texts(at)
+    with engine.connect() as conn:
+        assert first not in set(list_reports(conn)["id"])
+        assert list(report_log(conn)["action"])[:3] == ["deleted", "replaced", "created"]
+
+
+def test_odd_names_are_printed_literally_in_the_pdf(november):  # noqa: ANN001
+    """Title, town and names with markup characters: text in the PDF, never markup."""
+    _id, snapshot, _docx, _pdf = november
+    odd = json.loads(json.dumps(snapshot))
+    title = 'Bericht </style><script>x</script> & "Q3" \\ [1] #2 :: <b>'
+    odd["title"] = title
+    odd["issuer"]["town"] = "Stadt <Nord> & Süd"
+    odd["fields"][0]["measures"][0]["name"] = "**fett** <i>kursiv</i>"
+    pdf = render_pdf(odd)
+    text = " ".join(pdf_text(pdf).split())
+    assert title in text and "Stadt <Nord> & Süd" in text and "**fett** <i>kursiv</i>" in text
+    assert f"{title} – Seite 2 von" in text  # the footer
+    assert pdf_ua.problems(pdf, title=title) == []

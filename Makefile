@@ -5,9 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean system-test-packages
 
+# Debian packages first (only those missing): the venv module, Pango, and for the tests
+# Chromium, PostgreSQL, nginx, systemd-analyze, Node.js (deploy/debian-packages).
 $(STAMP): pyproject.toml
+	sh deploy/debian-packages run
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -23,11 +26,14 @@ run: $(STAMP)
 # the app, run once.
 PG_TEST_ARGS ?= -m "not browser and not crawl"
 
+system-test-packages:
+	sh deploy/debian-packages test
+
 # axe-core for the accessibility tests, exactly as pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) node_modules/.package-lock.json
+test: system-test-packages $(STAMP) node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest --db sqlite

@@ -118,7 +118,7 @@ def app_url(demo_db_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: apt-get install chromium (.ci/run installiert es)")
+        pytest.fail(f"{CHROMIUM} fehlt: apt-get install chromium (make test installiert es)")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)

@@ -52,7 +52,7 @@ def find_bin_dir() -> Path:
         return Path(initdb).parent
     raise PostgresNotFound(
         "PostgreSQL server binaries (initdb, postgres) not found: apt-get install postgresql "
-        f"(.ci/run does that), or set {BIN_DIR_ENV} or {EXTERNAL_URL_ENV}."
+        f"(make test does that), or set {BIN_DIR_ENV} or {EXTERNAL_URL_ENV}."
     )
 
 

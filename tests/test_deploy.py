@@ -56,7 +56,7 @@ def unit_command(port: int) -> list[str]:
 def deployment(postgres_server, tmp_path_factory):  # noqa: ANN001, ANN201
     """Two app processes on one PostgreSQL behind nginx; (nginx, apps, engine, logins)."""
     if not Path(NGINX).exists():
-        pytest.fail(f"{NGINX} fehlt: apt-get install nginx (.ci/run installiert es)")
+        pytest.fail(f"{NGINX} fehlt: apt-get install nginx (make test installiert es)")
     url = postgres_server.create_database("deploy")
     engine = get_engine(url)
     load_demo(engine)
@@ -107,7 +107,7 @@ def wait_for_app(page) -> None:  # noqa: ANN001
 def test_units_are_valid_for_systemd(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        pytest.fail("systemd-analyze fehlt: apt-get install systemd (.ci/run installiert es)")
+        pytest.fail("systemd-analyze fehlt: apt-get install systemd (make test installiert es)")
     for unit in UNITS.iterdir():
         text = unit.read_text(encoding="utf-8").replace("/opt/portalquote", str(PROJECT))
         name = unit.name.replace("@.service", "@8501.service")

@@ -151,6 +151,7 @@ CHART_NAMES = {
     "status_chart": "Maßnahmen nach Status",
     "roadmap_chart": "Zeitplan der Maßnahmen",
     "coverage_chart": "Datenstand",
+    "deadline_chart": "Meldefristen",
 }
 
 

@@ -56,7 +56,8 @@ def _placeholder(file: str, title: str, icon: str, roles: set[str]) -> st.Page:
 def pages_for(role: str | None) -> dict[str, list[st.Page]]:
     """The navigation for a role; sections without a visible page are dropped.
 
-    role None: a login is required and nobody is signed in, so the login page is all there is.
+    role None: a login is required and nobody is signed in: the login page and the public
+    accessibility statement.
     Pages the role may not use are not in its navigation; their addresses lead to a hidden
     placeholder that asks for a login.
     """

@@ -79,8 +79,8 @@ def _zoom() -> str:
 
 # The slide's type (also in the preview on the page) and, while presenting, no header,
 # sidebar, chart toolbar or frame around a clicked slide (a control reached by the keyboard
-# keeps its focus ring), and little margin. Inline, like every page's own
-# styles: the Content-Security-Policy allows inline styles (not scripts).
+# keeps its focus ring), and little margin. Inline, as the sizes come from the slide plan's
+# constants: the Content-Security-Policy allows inline styles (not scripts).
 SLIDE_CSS = f"""<style class="pq-css">
 .st-key-pq-slide p, .st-key-pq-slide li, .st-key-pq-slide td, .st-key-pq-slide th,
 .st-key-pq-slide [data-testid="stMetricLabel"] p, .pq-meta, .st-key-pq-slide .stAlert p {{
@@ -119,8 +119,7 @@ header[data-testid="stHeader"], [data-testid="stSidebar"],
 .stMainBlockContainer {{padding: {PAD_TOP}px {PAD_X}px {PAD_BOTTOM}px !important;
   max-width: 100% !important;}}
 .stMainBlockContainer [data-testid="stVerticalBlock"] {{gap: {GAP}px;}}
-main[data-testid="stMain"][tabindex]:focus, .stMainBlockContainer *:focus:not(:focus-visible),
-.stMainBlockContainer :is(div, p, h2, h3, img, table):focus {{
+main[data-testid="stMain"][tabindex]:focus, .stMainBlockContainer *:focus:not(:focus-visible) {{
   outline: none !important; box-shadow: none !important;}}
 .st-key-pq-nav kbd {{display: none;}}
 {_zoom()}

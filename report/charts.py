@@ -202,7 +202,3 @@ def volume_bars(
 def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
     """PNG through vl-convert (no browser); the German locale is part of the chart."""
     return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
-
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    return vl_convert.vegalite_to_svg(chart.to_dict())

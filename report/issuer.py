@@ -7,6 +7,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Connection, Engine, delete, select
 
 from db import access
+from db.german import format_int
 from db.models import Setting
 from db.settings import REPORT_LOGO_MAX_KB, REPORT_TOWN, REPORT_UNIT
 from db.text import clean
@@ -42,8 +43,9 @@ def check_logo(data: bytes) -> str:
     """The logo's MIME type; IssuerError (German) unless it is a PNG or JPEG of sane size."""
     if len(data) > REPORT_LOGO_MAX_KB * 1024:
         raise IssuerError(
-            f"Das Logo ist {len(data) // 1024} KB groß; erlaubt sind höchstens "
-            f"{REPORT_LOGO_MAX_KB} KB. Bitte eine kleinere PNG- oder JPEG-Datei wählen."
+            f"Das Logo ist {format_int(len(data) // 1024)} KB groß; erlaubt sind höchstens "
+            f"{format_int(REPORT_LOGO_MAX_KB)} KB. Bitte eine kleinere PNG- oder JPEG-Datei "
+            "wählen."
         )
     try:
         with Image.open(io.BytesIO(data)) as image:

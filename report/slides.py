@@ -50,19 +50,6 @@ def status_table(counts: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def field_measures(measures: pd.DataFrame, field_id: int) -> pd.DataFrame:
-    """The measures of one Handlungsfeld with status, responsible unit and Sachstand."""
-    rows = measures[measures["field_id"] == field_id]
-    return pd.DataFrame(
-        {
-            "Maßnahme": rows["measure"],
-            "Status": rows["status"].map(STATUS_LABELS),
-            "Verantwortlich": rows["responsible"].fillna("–"),
-            "Sachstand": rows["note"].fillna("–"),
-        }
-    ).reset_index(drop=True)
-
-
 def linked_services(measures: pd.DataFrame, links: pd.DataFrame, field_id: int) -> list[str]:
     ids = set(measures.loc[measures["field_id"] == field_id, "measure_id"])
     return sorted(set(links.loc[links["measure_id"].isin(ids), "service"]))

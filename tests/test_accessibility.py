@@ -23,6 +23,7 @@ from browser_fixtures import (
     wait_for_app,
 )
 from conftest import CATALOG, write_xlsx
+from slides import slide_count, slide_labels
 
 from dashboard.navigation import PAGES
 from db import get_engine
@@ -37,7 +38,6 @@ DEMO_DEPARTMENT = "FB 3 Bürgerservice, Bürgerbüro"
 STANDESAMT = "FB 3 Bürgerservice, Standesamt"
 # Moderate or minor violations that cannot be removed, with the reason (none at present).
 ACCEPTED: dict[str, str] = {}
-SLIDES = 7  # the demo agenda: overview, five action fields, selected services
 
 
 HEADINGS = {"accessibility.py": "Erklärung zur Barrierefreiheit"}  # where not the nav title
@@ -60,9 +60,14 @@ VARIANTS = [
     ("measures", {"massnahme_4": "true", "massnahme_1": "true"}, "Maßnahmen"),
     ("measures", {"status": "done"}, "Maßnahmen"),
     ("coverage", {"fachbereich": STANDESAMT}, "Datenstand"),
-    *[("session", {"praesentation": "1", "folie": str(n)}, f"Folie {n} von {SLIDES}")
-      for n in range(1, SLIDES + 1)],
 ]  # fmt: skip
+
+
+def slide_variants(labels: list[str]) -> list[tuple[str, dict, str]]:
+    """Every part of every slide of the agenda, presented."""
+    count = slide_count(labels)
+    return [("session", {"praesentation": "1", "folie": label}, f"Folie {label} von {count}")
+            for label in labels]  # fmt: skip
 
 
 def _query(params: dict) -> str:
@@ -127,14 +132,12 @@ def audit(pg, key: str, figures: dict) -> None:  # noqa: ANN001
     }
 
 
-def crawl(pg, base: str, login: Login | None, variants: bool) -> dict:  # noqa: ANN001
-    """Every page (and, on demo data, every variant) as the visitor or a signed-in role."""
+def crawl(pg, base: str, login: Login | None, variants: list[tuple[str, dict, str]]) -> dict:  # noqa: ANN001
+    """Every page, then the variants, as the visitor or a signed-in role."""
     figures: dict = {}
     if login is not None:
         log_in_browser(pg, base, login)
-    targets = [(path, {}, title) for path, title in ADDRESSES]
-    if variants:
-        targets += VARIANTS
+    targets = [(path, {}, title) for path, title in ADDRESSES] + variants
     for path, params, expect in targets:
         if login is None:
             pg.goto(f"{base}/{path}{_query(params)}")
@@ -169,6 +172,8 @@ def demo_app(make_session_db_url) -> Iterator[tuple[str, dict]]:  # noqa: ANN001
     engine = get_engine(url)
     load_demo(engine)
     logins = make_accounts(engine, DEMO_DEPARTMENT)
+    with engine.connect() as conn:
+        logins["slides"] = slide_labels(conn)
     engine.dispose()
     with serve_app(url) as base:
         yield base, logins
@@ -219,7 +224,8 @@ def catalog_app(make_session_db_url, tmp_path_factory) -> Iterator[tuple[str, di
 def test_axe_finds_nothing_on_any_page(page, request, state, role):
     base, logins = request.getfixturevalue(f"{state}_app")
     login = None if role == "visitor" else logins[role]
-    figures = crawl(page, base, login, variants=state == "demo" and role == "visitor")
+    variants = VARIANTS + slide_variants(logins["slides"]) if state == "demo" else []
+    figures = crawl(page, base, login, variants if role == "visitor" else [])
     check(figures, f"{state}-{role}")
 
 

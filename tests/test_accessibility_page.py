@@ -23,7 +23,8 @@ def test_defaults_are_marked_and_the_federal_arbitration_body_named(engine, db_u
     assert "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (§ 16 BGG)" in text
     assert "Mauerstraße 53, 10117 Berlin *(Voreinstellung)*" in text
     assert "https://www.schlichtungsstelle-bgg.de" in text
-    assert "Englische Beschriftungen aus Streamlit" in [s.value for s in at.subheader]
+    assert "Texte aus Streamlit" in [s.value for s in at.subheader]
+    assert "Sachstandsbericht als PDF" not in [s.value for s in at.subheader]  # tagged now
     assert not at.warning  # the note on what to set is for admins only
 
 

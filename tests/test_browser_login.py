@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 from accounts import Login, make_accounts
-from browser_fixtures import screenshot, serve_app, submit_login, wait_for_app
+from browser_fixtures import nav_link, screenshot, serve_app, submit_login, wait_for_app
 from playwright.sync_api import expect
 
 from db import get_engine
@@ -43,9 +43,9 @@ def _signed_out(page, notice: str) -> None:  # noqa: ANN001
 
 def _act(page) -> None:  # noqa: ANN001
     """An action in the page (a rerun through the websocket, no reload)."""
-    page.get_by_test_id("stSidebarNavLink").filter(has_text="Maßnahmen").click()
+    nav_link(page, "Maßnahmen").click()
     page.get_by_role("heading", name="Maßnahmen", exact=True).wait_for(timeout=TIMEOUT)
-    page.get_by_test_id("stSidebarNavLink").filter(has_text="Übersicht").click()
+    nav_link(page, "Übersicht").click()
     page.get_by_role("heading", name="Übersicht", exact=True).wait_for(timeout=TIMEOUT)
     wait_for_app(page)
 
@@ -100,9 +100,7 @@ def test_a_login_lasts_across_reload_tabs_bookmarks_and_shared_links(page, site)
     _signed_in(tab, "Test department")
     expect(tab.get_by_text("Melderegisterauskunft").first).to_be_visible(timeout=TIMEOUT)
     assert tab.url == link
-    expect(
-        tab.get_by_test_id("stSidebarNavLink").filter(has_text="Daten hochladen")
-    ).to_be_visible()
+    expect(nav_link(tab, "Daten hochladen")).to_be_visible()
     tab.close()
 
 
@@ -143,7 +141,7 @@ def test_disabling_and_a_new_password_end_the_session(page, site):
     admin_page.get_by_test_id("stExpander").filter(has_text="Anmelden").locator("summary").click()
     submit_login(admin_page.get_by_test_id("stSidebar"), admin)
     _signed_in(admin_page, "Test admin")
-    admin_page.get_by_test_id("stSidebarNavLink").filter(has_text="Benutzer").click()
+    nav_link(admin_page, "Benutzer").click()
     admin_page.get_by_role("tab", name="Benutzer bearbeiten").click()
     admin_page.get_by_role("combobox", name="Benutzer").click()
     admin_page.get_by_role("option", name="test-fb").click()

@@ -8,6 +8,7 @@ from accounts import make_accounts
 from browser_fixtures import (
     assert_no_exception,
     log_in_browser,
+    nav_link,
     screenshot,
     serve_app,
     wait_for_app,
@@ -78,7 +79,7 @@ def test_hostile_names_fetch_nothing_from_another_host(page, hostile_app):  # no
     log_in_browser(page, base, admin)
     for title in ("Sachstandsbericht", "Ladeprotokoll", "Strategie bearbeiten", "Benutzer",
                   "Daten hochladen", "Datenstand"):  # fmt: skip
-        page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+        nav_link(page, title).click()
         page.get_by_role("heading", name=title).first.wait_for()
         wait_for_app(page)
         assert_no_exception(page)

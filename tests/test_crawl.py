@@ -13,13 +13,12 @@ import pytest
 from accounts import make_accounts
 from app_helpers import new_app, shown, signed_in
 from db_builders import STATES
+from slides import slide_labels
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
-from dashboard.slide_plan import plan_agenda
-from db import asof, get_engine
-from db.session import load_agenda, slides
+from db import get_engine
 
 # Pages and widgets, not the database: the PostgreSQL pass of make test leaves it out.
 pytestmark = pytest.mark.crawl
@@ -153,17 +152,6 @@ class Crawl:
         for index in range(len(_choices(at)) if widgets else 0):
             at = self.try_widget(at, index, 0)
         return self.runs
-
-
-def slide_labels(conn) -> list[str]:  # noqa: ANN001
-    """Every part of every slide ('1a', '1b', '2', ...), as the Sitzungsmodus cuts them."""
-    agenda = load_agenda(conn)
-    uptake = asof.uptake_as_of(conn, agenda.frozen_at)
-    states = asof.month_states_as_of(conn, agenda.frozen_at, uptake)
-    measures = asof.measures_as_of(conn, agenda.frozen_at)
-    parts = plan_agenda(agenda, slides(conn, agenda), uptake, states, measures,
-                        asof.measure_links(conn))  # fmt: skip
-    return [label for label, _slide, _blocks in parts]
 
 
 def _page_params(page: str, labels: list[str]) -> list[dict]:

@@ -13,6 +13,7 @@ from accounts import make_accounts
 from browser_fixtures import assert_no_exception, screenshot, serve_app, wait_for_app
 from conftest import write_xlsx
 from playwright.sync_api import expect
+from slides import slide_count, slide_labels
 from sqlalchemy import func, select
 
 from db import get_engine
@@ -279,22 +280,26 @@ def test_upload_and_confirm_by_keyboard(page, keyboard_app, tmp_path):
 
 
 def test_presentation_by_keyboard(page, keyboard_app):
-    base, _engine, _logins = keyboard_app
+    base, engine, _logins = keyboard_app
+    with engine.connect() as conn:
+        labels = slide_labels(conn)
+    count = slide_count(labels)
+
+    def at(label: str) -> None:
+        page.get_by_text(f"Folie {label} von {count}", exact=True).wait_for()
+        wait_for_app(page)
+
     load(page, f"{base}/session")
     tab_to(page, "Präsentation starten (ohne Seitenleiste, für den Beamer)")
     page.keyboard.press("Enter")
-    page.get_by_text("Folie 1 von 7", exact=True).wait_for()
-    wait_for_app(page)
+    at(labels[0])
     tab_to(page, "Weiter")
     page.keyboard.press("Enter")
-    page.get_by_text("Folie 2 von 7", exact=True).wait_for()
-    wait_for_app(page)
+    at(labels[1])
     page.keyboard.press("ArrowRight")  # the presenter's clicker sends arrow keys
-    page.get_by_text("Folie 3 von 7", exact=True).wait_for()
-    wait_for_app(page)
+    at(labels[2])
     page.keyboard.press("ArrowLeft")
-    page.get_by_text("Folie 2 von 7", exact=True).wait_for()
-    wait_for_app(page)
+    at(labels[1])
     tab_to(page, "Präsentation beenden")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Sitzungsmodus", level=1).wait_for()

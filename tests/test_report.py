@@ -524,7 +524,7 @@ def test_an_admin_deletes_a_report_and_it_is_logged(demo_engine, admin, logins, 
 def test_the_logo_and_cover_settings_refuse_bad_input(demo_engine, admin):  # noqa: ANN001
     with pytest.raises(issuer.IssuerError, match="kein lesbares Bild"):
         issuer.check_logo(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
-    with pytest.raises(issuer.IssuerError, match="höchstens 1024 KB"):
+    with pytest.raises(issuer.IssuerError, match="höchstens 1.024 KB"):
         issuer.check_logo(b"\x89PNG" + b"0" * (1025 * 1024))
     gif = io.BytesIO()
     Image.new("RGB", (4, 4)).save(gif, format="GIF")

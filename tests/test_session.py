@@ -111,12 +111,6 @@ def test_slide_contents(demo):  # noqa: ANN001
     assert counts.loc["Digitale Schriftgutverwaltung", "in Vorbereitung"] == 3
     assert counts["gesamt"].sum() == 11
     field_id = int(measures.loc[measures["field"] == "Digitaler Bürgerservice", "field_id"].iloc[0])
-    table = slides.field_measures(measures, field_id)
-    assert list(table["Maßnahme"]) == [
-        "Zentrales Serviceportal",
-        "Online-Verwaltungsdienstleistungen",
-    ]
-    assert set(table["Status"]) == {"in Umsetzung"}
     linked = slides.linked_services(measures, links, field_id)
     assert "Personenstandsurkunde" in linked and len(linked) == 11
     rows = slides.service_rows(uptake, ["Personenstandsurkunde", "Meldebescheinigung"], "2021-10")

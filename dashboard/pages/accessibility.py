@@ -15,14 +15,13 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # What is known not to meet BITV 2.0 / WCAG 2.1 AA, and why (keep in step with the tests).
 LIMITATIONS = [
     (
-        "Englische Beschriftungen aus Streamlit",
+        "Texte aus Streamlit",
         "Einige Bedienelemente stammen aus Streamlit, der Software, auf der Portalquote "
-        "aufbaut, und tragen englische Beschriftungen, die Bildschirmleser englisch vorlesen: "
-        "„Skip to main content“, „Collapse sidebar“, die Werkzeugleisten der Diagramme und "
-        "Tabellen („Show data“, „Download as PNG“, „Fullscreen“, „Search“), der Knopf "
-        "„Upload“ und der Hinweis zur Dateigröße beim Hochladen, „Press Enter to submit "
-        "form“, „No results“ in Auswahllisten und „Link to heading“ neben Überschriften "
-        "(WCAG 3.1.2). Streamlit bietet keine Übersetzung dieser Texte an.",
+        "aufbaut. Ihre Beschriftungen (etwa „Zum Inhalt springen“, das Feld zum "
+        "Hochladen, die Auswahllisten und das Datumsfeld) übersetzt Portalquote beim "
+        "Ausliefern ins Deutsche. Nach einer neuen Streamlit-Version kann einzelner englischer "
+        "Text erscheinen, bis die Übersetzung nachgezogen ist; die Tests von Portalquote "
+        "schlagen dann fehl (WCAG 3.1.2).",
     ),
     (
         "Diagramme",
@@ -37,12 +36,6 @@ LIMITATIONS = [
         "Es ist per Tastatur (Pfeiltasten) bedienbar, Bildschirmleser erhalten aber nur den "
         "sichtbaren Ausschnitt. Dieselben Daten gibt es als CSV- und Excel-Datei zum "
         "Herunterladen.",
-    ),
-    (
-        "Sachstandsbericht als PDF",
-        "Die PDF-Fassung des Sachstandsberichts ist nicht getaggt (keine Struktur für "
-        "Bildschirmleser). Die Word-Fassung (.docx) mit Überschriften und Tabellen ist die "
-        "zugängliche Alternative.",
     ),
 ]
 

@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import auth, components, data
 from dashboard.escape import md
-from db.german import format_month
+from db.german import format_int, format_month
+from db.settings import REPORT_LOGO_MAX_KB
 from report import issuer, store
 from report.render import DOCX_MIME, PDF_MIME, file_stem, render_docx, render_pdf
 
@@ -56,7 +57,10 @@ def cover_settings() -> None:
                                  placeholder="z. B. Stadt Bergisch Gladbach")  # fmt: skip
             unit = st.text_input("Herausgebende Stelle", value=current["unit"])
             # Any file: check_logo refuses others with a German message.
-            logo = st.file_uploader("Logo (PNG oder JPEG, höchstens 1 MB)", key="cover_logo")
+            logo = st.file_uploader(
+                f"Logo (PNG oder JPEG, höchstens {format_int(REPORT_LOGO_MAX_KB)} KB)",
+                key="cover_logo",
+            )
             remove = st.checkbox("Gespeichertes Logo entfernen", disabled=not current["logo"])
             saved = st.form_submit_button("Deckblatt speichern", icon=":material/save:")
         if not saved:
@@ -231,6 +235,8 @@ if not log.empty:
                     "Vorgang": log["action"].map(store.ACTION_WORDS),
                     "durch": log["done_by"],
                 }
-            )  # fmt: skip
+            ),  # fmt: skip
+            caption="Protokoll der Berichte: ersetzte und gelöschte Berichte",
+            row_header="Bericht",
         )
 components.about_data(facts)

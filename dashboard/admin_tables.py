@@ -5,13 +5,13 @@ from datetime import date, datetime
 import pandas as pd
 
 from db.access import LoadRow
-from db.german import format_int
+from db.german import format_int, format_moment
 from db.labels import LOAD_KIND_LABELS, LOAD_STATE_LABELS, STATUS_LABELS
 from db.users import ROLE_LABELS, UserRow
 
 
 def when(value: datetime | None) -> str:
-    return f"{value:%d.%m.%Y %H:%M}" if value else "–"
+    return format_moment(value, unit=False) if value else "–"
 
 
 def day(value: date | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from dashboard import charts, tables
-from db.german import format_int, format_month, format_percent
+from db.german import format_base, format_int, format_month, format_percent
 from db.labels import DEADLINE_LABELS, STATUS_LABELS
 
 MAX_ITEMS = 12  # named one by one; the rest are counted ("und 28 weitere")
@@ -19,9 +19,7 @@ MAX_ITEMS = 12  # named one by one; the rest are counted ("und 28 weitere")
 
 def _share(share: object, online: object, total: object) -> str:
     """'29,8 % (203 von 681)', with a note where the base is small."""
-    text = (
-        f"{format_percent(float(share))} ({format_int(int(online))} von {format_int(int(total))})"
-    )
+    text = f"{format_percent(float(share))} ({format_base(int(online), int(total))})"
     if float(total) < charts.SMALL_BASE:
         text += f", {tables.SMALL_NOTE}"
     return text
@@ -58,10 +56,9 @@ def share_by_service(
     month: pd.DataFrame, *, target: tuple[float, str] | None = None, **_options: object
 ) -> str:
     """The services of one month, highest share first (the chart's order)."""
-    df = month[month["online_share"].notna()]
+    df = charts.ranked(month)
     if df.empty:
         return "Keine Leistung mit vollständigen Zahlen."
-    df = df.sort_values(["online_share", "service"], ascending=[False, True])
     items = [f"{r.service} {_share(r.online_share, r.online, r.total)}" for r in df.itertuples()]
     head = f"Onlinequote {_period(df['month'])}" if "month" in df.columns else "Onlinequote"
     return f"{head}: {_listed(items)}.{_target(target, 'Gesamtziel')}"

@@ -11,7 +11,8 @@ import json
 import altair as alt
 import pandas as pd
 
-from db.german import format_int, format_month, format_percent
+from db import figures
+from db.german import format_base, format_int, format_month, format_percent
 from db.labels import DEADLINE_LABELS, STATUS_LABELS
 from db.models import STATUSES
 from db.months import months_apart, months_between
@@ -23,7 +24,7 @@ DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [1, 4], [6, 2,
 TOTAL_COLOR, ONLINE_COLOR, SHARE_COLOR = "#56B4E9", "#0072B2", "#D55E00"
 TARGET_COLOR, MARKER_COLOR, SMALL_COLOR = "#000000", "#009E73", "#8C8C8C"
 # A share based on fewer requests than this is shown greyed, with a note.
-SMALL_BASE = 20
+SMALL_BASE = figures.SMALL_BASE
 SMALL_LABEL = f"Quote aus weniger als {SMALL_BASE} Anträgen"
 INCOMPLETE_LABEL = "nur ein Antragsweg gemeldet"
 INCOMPLETE_COLOR = "#D4D4D4"
@@ -131,7 +132,7 @@ def _prepared(uptake: pd.DataFrame) -> pd.DataFrame:
     df["gesamt"] = df["total"].map(_count_text)
     df["online_text"] = df["online"].map(_count_text)
     df["quote"] = df["online_share"].map(_share_text)
-    df["small"] = df["online_share"].notna() & (df["total"].fillna(0).astype(float) < SMALL_BASE)
+    df["small"] = figures.small_base(df)
     for c in ("total", "online", "online_share"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     return df
@@ -419,6 +420,13 @@ def share_lines_chart(
     return _layered(layers, big=big, title=title, height=height)
 
 
+def ranked(month: pd.DataFrame) -> pd.DataFrame:
+    """The services of one month that have a share, highest first (then by name): the order
+    of the ranked bars, their text alternative and the slides' charts."""
+    df = month[month["online_share"].notna()]
+    return df.sort_values(["online_share", "service"], ascending=[False, True]).copy()
+
+
 def share_by_service_chart(
     month: pd.DataFrame,
     *,
@@ -430,15 +438,15 @@ def share_by_service_chart(
     """Online share of each service in one month as ranked bars, each labelled with its
     base ('29,8 % · 203 von 681'); shares from fewer than 20 requests greyed; the overall
     target as a vertical rule, per-service targets (service, share) as black ticks."""
-    df = month[month["online_share"].notna()].copy()
-    df["small"] = df["total"].astype(float) < SMALL_BASE
+    df = ranked(month)
+    df["small"] = figures.small_base(df)
     df["label"] = [
-        f"{format_percent(s)} · {format_int(int(o))} von {format_int(int(t))}"
+        f"{format_percent(s)} · {format_base(int(o), int(t))}"
         for s, o, t in zip(df["online_share"], df["online"], df["total"], strict=True)
     ]
     df["basis"] = df["small"].map({True: SMALL_LABEL, False: "Onlinequote"})
     df["online_share"] = df["online_share"].astype(float)
-    order = list(df.sort_values(["online_share", "service"], ascending=[False, True])["service"])
+    order = list(df["service"])
     y = alt.Y("service:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
     x = alt.X(
         "online_share:Q",

@@ -11,11 +11,21 @@ from dashboard import chart_text, data, export_buttons, tables
 from dashboard.charts import SMALL_BASE
 from dashboard.escape import no_autolink
 from db.figures import MonthState
-from db.german import format_month
+from db.german import format_moment, format_month
 from db.targets import TargetStatus
 from report import phrases
 
 COVERAGE_PAGE = "dashboard/pages/coverage.py"
+
+
+# Streamlit's badge colour per status (the hues of the charts' STATUS_COLORS).
+BADGE_COLORS = {"planned": "gray", "preparing": "orange", "in_progress": "blue",
+                "done": "green", "deferred": "violet"}  # fmt: skip
+
+
+def status_badge(status: str, label: str) -> str:
+    """A status as a Markdown badge (':blue-badge[in Umsetzung]')."""
+    return f":{BADGE_COLORS.get(status, 'gray')}-badge[{label}]"
 
 
 def page_facts() -> dict:
@@ -34,7 +44,7 @@ def page_facts() -> dict:
 def about_data(facts: dict) -> None:
     with st.expander("Über die Daten"):
         last = facts["last_load"]
-        loaded = f"{last:%d.%m.%Y, %H:%M} Uhr" if last else "noch nie"
+        loaded = format_moment(last) if last else "noch nie"
         st.markdown(
             "**Online** zählt ein Antrag, der über das Serviceportal gestellt wurde; alle "
             "anderen Wege (Bürgerbüro, Post, Telefon) zählen als **vor Ort**. Die Zahlen "

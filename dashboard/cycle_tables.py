@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 
 from db.deadlines import LATE, ON_TIME, OPEN, PENDING, Rules, next_due
-from db.german import format_decimal, format_month
+from db.german import format_decimal, format_moment, format_month
 from db.labels import DEADLINE_LABELS, REMINDER_KIND_LABELS, REMINDER_STATE_LABELS
 from db.reporting import Missing
 from ingest.remind import Plan, due_state
@@ -164,7 +164,7 @@ def reminders_table(log: pd.DataFrame, *, with_people: bool) -> pd.DataFrame:
     """The reminder log, newest first; recipients and sender only for signed-in users."""
     out = pd.DataFrame(
         {
-            "Zeitpunkt": [f"{v:%d.%m.%Y, %H:%M}" for v in log["sent_at"]],
+            "Zeitpunkt": [format_moment(v, unit=False) for v in log["sent_at"]],
             "Art": log["kind"].map(REMINDER_KIND_LABELS).to_numpy(),
             "Fachbereich": log["department"].fillna("–").to_numpy(),
             "Monate": [

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard.charts import BIG_BAR_STEP, BIG_TEXT
+from dashboard.charts import BIG_BAR_STEP, BIG_TEXT, ranked
 from db import figures
 from db.german import format_month
 from db.session import OVERVIEW, SERVICES, Agenda, Slide
@@ -338,16 +338,14 @@ def bars_chart_blocks(frame: pd.DataFrame, alt_text: str, room: float) -> list[B
     """The services' shares as ranked bars: as many to a chart as fit a part under a
     heading, in charts of about equal size. The bars' step is fixed; the axis, its title and
     the legend come on top."""
-    ranked = frame[frame["online_share"].notna()].sort_values(
-        ["online_share", "service"], ascending=[False, True]
-    )
+    shares = ranked(frame)
     overhead = 2 * CHART_TEXT * 1.3 + CHART_TEXT + 12 + 30  # 112 measured
     fit = max(1, int((room - heading("").height - GAP - overhead) // BIG_BAR_STEP))
-    size = math.ceil(len(ranked) / math.ceil(len(ranked) / fit)) if len(ranked) else 1
+    size = math.ceil(len(shares) / math.ceil(len(shares) / fit)) if len(shares) else 1
     data = {"builder": "share_by_service_chart", "alt": alt_text, "options": {"big": True}}
     return [
         Block("chart", len(chunk) * BIG_BAR_STEP + overhead, {**data, "frame": chunk})
-        for chunk in (ranked.iloc[i : i + size] for i in range(0, len(ranked), size))
+        for chunk in (shares.iloc[i : i + size] for i in range(0, len(shares), size))
     ]
 
 

@@ -10,7 +10,8 @@ import re
 import pandas as pd
 
 from dashboard.charts import COVERAGE_STATES, SMALL_BASE, STATUS_ORDER
-from db.german import format_int, format_month, format_percent, format_services
+from db import figures
+from db.german import format_int, format_moment, format_month, format_percent, format_services
 from db.labels import (
     LOAD_KIND_LABELS,
     LOAD_STATE_LABELS,
@@ -47,7 +48,7 @@ def _month(value: object) -> str:
 
 def is_small(df: pd.DataFrame) -> pd.Series:
     """Rows whose share rests on fewer than SMALL_BASE requests (shown greyed, with a note)."""
-    return df["online_share"].notna() & (df["total"].fillna(0).astype(float) < SMALL_BASE)
+    return figures.small_base(df)
 
 
 def _notes(df: pd.DataFrame) -> list[str]:
@@ -309,8 +310,7 @@ def department_loads_table(df: pd.DataFrame) -> pd.DataFrame:
             "Fachbereich": df["department"].to_numpy(),
             "Leistungen": df["services"].map(_int).to_numpy(),
             "Zuletzt geladen": [
-                "noch nie" if v is None or pd.isna(v) else f"{v:%d.%m.%Y, %H:%M} Uhr"
-                for v in df["last_load"]
+                "noch nie" if v is None or pd.isna(v) else format_moment(v) for v in df["last_load"]
             ],
             "Neuester Monat": df["last_month"].map(_month).to_numpy(),
         }
@@ -322,7 +322,7 @@ def load_log_table(df: pd.DataFrame, *, with_user: bool) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Nr.": df["id"].map(_int).to_numpy(),
-            "Geladen am": [f"{v:%d.%m.%Y, %H:%M}" for v in df["loaded_at"]],
+            "Geladen am": [format_moment(v, unit=False) for v in df["loaded_at"]],
             "Art": df["kind"].map(LOAD_KIND_LABELS).fillna(df["kind"]).to_numpy(),
             "Datei": df["file_name"].to_numpy(),
             "Zeilen": df["rows"].map(_int).to_numpy(),

@@ -25,6 +25,8 @@ from db.months import add_months, months_apart, months_between
 # A change of shares is rounded to this many decimals (0.001 = 0.1 percentage points, the
 # precision every presenter prints), so that all of them show the same digits and sign.
 POINTS_DIGITS = 3
+# A share from fewer requests swings too much to compare: presenters grey or mark it.
+SMALL_BASE = 20
 
 # ---------------------------------------------------------------- the online-share rule
 
@@ -394,3 +396,9 @@ def overdue_measures(measures: pd.DataFrame, month: str) -> pd.DataFrame:
     m = m[m["end"].astype(str) < month]
     out = m.assign(months_over=[months_apart(month, str(e)) for e in m["end"]])
     return out.sort_values(["end", "field", "measure"], kind="stable").reset_index(drop=True)
+
+
+def small_base(uptake: pd.DataFrame) -> pd.Series:
+    """Rows whose online share rests on fewer than SMALL_BASE requests."""
+    total = pd.to_numeric(uptake["total"], errors="coerce").fillna(0)
+    return uptake["online_share"].notna() & (total < SMALL_BASE)

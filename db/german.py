@@ -1,4 +1,6 @@
-"""German number, percent and month formats, shared by ingest messages and the dashboard."""
+"""German number, percent, month and time formats, shared by ingest messages and the dashboard."""
+
+from datetime import datetime
 
 MONTH_ABBR = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
               "Nov.", "Dez."]  # fmt: skip
@@ -65,3 +67,8 @@ def format_base(online: int, total: int) -> str:
 def format_services(n: int) -> str:
     """'1 Leistung', '12 Leistungen'."""
     return f"{format_int(n)} Leistung" + ("" if n == 1 else "en")
+
+
+def format_moment(moment: datetime, *, unit: bool = True) -> str:
+    """'01.12.2026, 17:02 Uhr' (without 'Uhr' in table cells under a heading that says so)."""
+    return f"{moment:%d.%m.%Y, %H:%M}" + (" Uhr" if unit else "")

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from db.figures import monthly_sums
+from db.figures import monthly_sums, small_base
 from db.german import MONTH_ABBR, MONTH_FULL, format_month
 
 # Okabe-Ito, colour-blind safe; lines are told apart by stroke dash as well.
@@ -26,13 +26,12 @@ TIME_LOCALE = {
     "shortMonths": MONTH_ABBR,
 }
 MONTH_AXIS = alt.Axis(format="%b %Y", title=None, labelAngle=0, labelOverlap=True, grid=False)
-SMALL_BASE = 20  # a share based on fewer requests is shown lighter
 
 
 def _dated(uptake: pd.DataFrame) -> pd.DataFrame:
     df = uptake.copy()
     df["date"] = df["month"].astype(str) + "-01"
-    df["small"] = df["total"].fillna(0).astype(int) < SMALL_BASE
+    df["small"] = small_base(df)  # shown lighter
     for c in ("total", "online"):
         df[c] = df[c].astype(float)
     return df

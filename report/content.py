@@ -13,7 +13,7 @@ from db.labels import STATUS_LABELS
 from db.months import add_months, months_between
 from report import charts, phrases
 
-SMALL_BASE = charts.SMALL_BASE
+SMALL_BASE = figures.SMALL_BASE
 CHART_MAX_SERVICES = 4  # measures with more linked services get a table, not a chart
 
 

@@ -9,8 +9,6 @@ from dashboard.escape import md
 from db.german import format_month
 from db.months import add_months
 
-BADGE_COLORS = {"planned": "gray", "preparing": "orange", "in_progress": "blue",
-                "done": "green", "deferred": "violet"}  # fmt: skip
 UPTAKE_MONTHS = 24  # the uptake beside a measure: its linked services' last two years
 
 st.title("Maßnahmen")
@@ -79,7 +77,7 @@ for group, in_group in shown.groupby(shown["group"].fillna(""), sort=False):
         for m in in_field.itertuples():
             label = charts.STATUS_LABELS[m.status]
             with st.expander(
-                f"**{md(m.measure)}** :{BADGE_COLORS[m.status]}-badge[{label}]",
+                f"**{md(m.measure)}** {components.status_badge(m.status, label)}",
                 # Open measures are part of the address (?massnahme_4=true), and only
                 # they draw their history and uptake.
                 key=f"massnahme_{m.measure_id}",

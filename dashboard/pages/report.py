@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import auth, components, data
 from dashboard.escape import md
-from db.german import format_int, format_month
+from db.german import format_int, format_moment, format_month
 from db.settings import REPORT_LOGO_MAX_KB
 from report import issuer, store
 from report.render import DOCX_MIME, PDF_MIME, file_stem, render_docx, render_pdf
@@ -185,7 +185,7 @@ for r in reports.itertuples():
         st.markdown(
             f"**{md(r.title)}** (Nr. {r.id})  \nZeitraum {format_month(r.period_start)} bis "
             f"{format_month(r.period_end)} · Stichtag {r.cutoff:%d.%m.%Y} · erstellt von "
-            f"{md(r.created_by)} am {r.created_at:%d.%m.%Y, %H:%M} Uhr"
+            f"{md(r.created_by)} am {format_moment(r.created_at)}"
         )
         stem = file_stem({"title": r.title, "cutoff": r.cutoff.isoformat()})
         with st.container(horizontal=True, gap="small"):
@@ -226,7 +226,7 @@ if not log.empty:
         components.show_table(
             pd.DataFrame(
                 {
-                    "Zeitpunkt": [f"{t:%d.%m.%Y, %H:%M} Uhr" for t in log["done_at"]],
+                    "Zeitpunkt": [format_moment(t) for t in log["done_at"]],
                     "Bericht": [
                         f"Nr. {i} „{t}“"
                         for i, t in zip(log["report_id"], log["title"], strict=True)

@@ -16,11 +16,10 @@ from dashboard import auth, chart_text, charts, components, data
 from dashboard import slide_plan as plan
 from dashboard.escape import md
 from db import asof, session
+from db.german import format_moment
 from db.writes import begin_write
 
 PRESENT, SLIDE = "praesentation", "folie"
-STATUS_COLORS = {"planned": "gray", "preparing": "orange", "in_progress": "blue",
-                 "done": "green", "deferred": "violet"}  # fmt: skip
 KEYS = "pq-keys"  # the container of the buttons that only carry keyboard shortcuts
 
 
@@ -38,14 +37,10 @@ def frozen(version: str, moment: str | None) -> tuple[pd.DataFrame, ...]:
         )
 
 
-def when(moment: datetime) -> str:
-    return f"{moment:%d.%m.%Y, %H:%M} Uhr"
-
-
 def stand(frozen_at: datetime | None) -> str:
     if frozen_at:
-        return f"Stand: {when(frozen_at)}"
-    return f"Stand: {when(datetime.now())} (aktuelle Zahlen, nicht eingefroren)"
+        return f"Stand: {format_moment(frozen_at)}"
+    return f"Stand: {format_moment(datetime.now())} (aktuelle Zahlen, nicht eingefroren)"
 
 
 # ---------------------------------------------------------------- admin settings
@@ -101,8 +96,9 @@ def freezing(agenda: session.Agenda) -> None:
     st.subheader("Zahlen einfrieren", anchor=False)
     if agenda.frozen_at:
         st.markdown(
-            f"Eingefroren: Die Folien zeigen die Zahlen mit **Stand {when(agenda.frozen_at)}**. "
-            "Was danach geladen wird, ändert sie nicht."
+            f"Eingefroren: Die Folien zeigen die Zahlen mit "
+            f"**Stand {format_moment(agenda.frozen_at)}**. Was danach geladen wird, ändert sie "
+            "nicht."
         )
     else:
         st.markdown(
@@ -159,7 +155,7 @@ def draw(block: plan.Block) -> None:
         st.info(block.data)
     elif block.kind == "measure":
         m = block.data
-        badge = f":{STATUS_COLORS.get(m['status'], 'gray')}-badge[{m['label']}]"
+        badge = components.status_badge(m["status"], m["label"])
         note = f"\n\n{md(m['note'])}" if m.get("note") else ""
         st.markdown(f"**{md(m['name'])}** {badge}{note}")
     elif block.kind == "table":

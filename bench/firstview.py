@@ -20,27 +20,20 @@ Ratios in the same run, not seconds: the machine is shared and noisy.
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from serve import CHROMIUM, CHROMIUM_ARGS, peak_mb, server  # noqa: E402
+
 from db import get_engine  # noqa: E402
 from ingest.demo import load_demo  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 TARGET_ONE, TARGET_MANY, TARGET_MB = 1.2, 1.5, 300
 TIMEOUT_MS = 180_000
 # Installed before the page's own scripts: notes when the first chart has marks drawn.
@@ -58,46 +51,6 @@ WATCH = """
   observer.observe(document, {childList: true, subtree: true});
 })();
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def server(script: str, env: dict[str, str]):  # noqa: ANN201
-    """`streamlit run script` on a free port: (base URL, process)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**os.environ, **env},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def peak_mb(proc: subprocess.Popen) -> float:
-    status = Path(f"/proc/{proc.pid}/status").read_text()
-    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-    return kb / 1024
 
 
 async def first_chart(browser, url: str) -> tuple[float, float]:  # noqa: ANN001

@@ -20,13 +20,10 @@ import argparse
 import os
 import random
 import resource
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from serve import CHROMIUM, CHROMIUM_ARGS, peak_mb, server  # noqa: E402
 from sqlalchemy import Connection, Engine, select  # noqa: E402
 
 from db import get_engine, queries  # noqa: E402
@@ -58,10 +56,6 @@ STATUSES = ["planned", "preparing", "in_progress", "done", "deferred"]
 WARM_RUNS = 5
 QUERY_RUNS = 5
 TARGET_WARM, TARGET_COLD, TARGET_MB = 0.3, 2.0, 400
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
 def month_list(count: int, last: str = "2023-12") -> list[str]:
@@ -276,24 +270,7 @@ def server_peak_mb(url: str) -> float | None:
         return None
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
+    with server("dashboard/server.py", {"DATABASE_URL": url}) as (base, proc):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(locale="de-DE", viewport={"width": 1400, "height": 900})
@@ -308,12 +285,7 @@ def server_peak_mb(url: str) -> float | None:
                 )
                 page.wait_for_timeout(500)
             browser.close()
-        status = Path(f"/proc/{proc.pid}/status").read_text()
-        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-        return kb / 1024
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        return peak_mb(proc)
 
 
 def main() -> int:

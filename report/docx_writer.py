@@ -21,17 +21,14 @@ from report.content import (
     Paragraph,
     Table,
 )
-from report.layout import fit_table
+from report.layout import TEXT_WIDTH_CM, TONE_COLORS, fit_table
 
 FONT = "Arial"
 LANGUAGE = "de-DE"
-TEXT_WIDTH_CM = 16.6  # A4 less the margins, as in the PDF
 TABLE_FONT_PT = (9.0, 8.5, 8.0, 7.5, 7.0)  # smaller only where the words would not fit
 CELL_PADDING_CM = 0.4  # Word's default cell margins, left and right, and a little air
 NOTE_COLOR = RGBColor(0x55, 0x55, 0x55)
 HEADER_FILL = "DCE6F0"
-TONE_COLORS = {"green": RGBColor(0x1B, 0x7A, 0x3A), "orange": RGBColor(0x9A, 0x5B, 0x00),
-               "red": RGBColor(0xB3, 0x26, 0x1E), "gray": RGBColor(0x5F, 0x5F, 0x5F)}  # fmt: skip
 
 
 def _set_language(style) -> None:  # noqa: ANN001
@@ -119,7 +116,7 @@ def _table(doc, block: Table) -> None:  # noqa: ANN001
             run.font.size = Pt(size)
             run.bold = bold
             if (tone := block.tones.get((row, j))) is not None:
-                run.font.color.rgb = TONE_COLORS[tone]
+                run.font.color.rgb = RGBColor.from_string(TONE_COLORS[tone])
 
     header = table.rows[0]
     fill(header.cells, block.columns, True, None)

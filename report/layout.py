@@ -7,6 +7,9 @@ from PIL import ImageFont
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 CM_PER_PT = 2.54 / 72
+TEXT_WIDTH_CM = 16.6  # A4 less the margins, in the PDF and the .docx
+# The traffic light's tones as text colours (hex), the same in both documents.
+TONE_COLORS = {"green": "1B7A3A", "orange": "9A5B00", "red": "B3261E", "gray": "5F5F5F"}
 EM = 0.6  # average character width in em, where no font to measure with is installed
 
 

@@ -22,12 +22,10 @@ from report.content import (
     Paragraph,
     Table,
 )
-from report.layout import fit_table
+from report.layout import TEXT_WIDTH_CM, TONE_COLORS, fit_table
 
-TEXT_WIDTH_CM = 16.6  # A4 less the margins
 TABLE_FONT_PT = (8.5, 8.0, 7.5, 7.0)  # smaller only where the words would not fit
 CELL_PADDING_CM = 0.32  # 4 pt left and right, and the rules
-TONE_COLORS = {"green": "#1B7A3A", "orange": "#9A5B00", "red": "#B3261E", "gray": "#5F5F5F"}
 STYLE = """
 @page {
   size: A4;
@@ -86,7 +84,7 @@ def _table(block: Table) -> str:
         cells = []
         for j, (value, c) in enumerate(zip(row, cls, strict=True)):
             tone = block.tones.get((i, j))
-            style = f' style="color: {TONE_COLORS[tone]}"' if tone else ""
+            style = f' style="color: #{TONE_COLORS[tone]}"' if tone else ""
             # The first cell names the row: a header cell for screen readers.
             tag, scope = ("th", ' scope="row"') if j == 0 else ("td", "")
             cells.append(f"<{tag}{scope}{c}{style}>{_text(value)}</{tag}>")

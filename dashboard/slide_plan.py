@@ -109,6 +109,8 @@ SLIDE_CSS = f"""<style class="pq-css">
 .pq-where {{text-align: center;}}
 .st-key-pq-keys {{display: none !important;}}
 img.pq-chart {{display: block; width: 100%; height: auto;}}
+.st-key-pq-slide [data-testid="stMetricLabel"] div {{white-space: normal;
+  overflow: visible; text-overflow: clip;}}
 .st-key-pq-slide table.pq-table caption {{position: absolute; width: 1px; height: 1px;
   overflow: hidden; clip-path: inset(50%); white-space: nowrap;}}
 </style>"""
@@ -119,7 +121,8 @@ header[data-testid="stHeader"], [data-testid="stSidebar"],
 .stMainBlockContainer {{padding: {PAD_TOP}px {PAD_X}px {PAD_BOTTOM}px !important;
   max-width: 100% !important;}}
 .stMainBlockContainer [data-testid="stVerticalBlock"] {{gap: {GAP}px;}}
-main[data-testid="stMain"][tabindex]:focus, .stMainBlockContainer *:focus:not(:focus-visible) {{
+main[data-testid="stMain"]:focus:not(:focus-visible),
+.stMainBlockContainer *:focus:not(:focus-visible) {{
   outline: none !important; box-shadow: none !important;}}
 .st-key-pq-nav kbd {{display: none;}}
 {_zoom()}

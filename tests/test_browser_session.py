@@ -119,5 +119,6 @@ def test_admin_generates_and_downloads_the_report(page, admin_app, tmp_path):  #
     with page.expect_download(timeout=60_000) as docx_download:
         page.get_by_role("button", name="Word (.docx)").click()
     document = docx.Document(docx_download.value.path())
-    assert document.paragraphs[1].text == "Sachstandsbericht Testsitzung"
+    cover = [p.text for p in document.paragraphs[:8]]  # town and unit come first, if set
+    assert "Sachstandsbericht Testsitzung" in cover, cover
     assert "Änderungen seit dem letzten Bericht" in [p.text for p in document.paragraphs]

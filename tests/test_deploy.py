@@ -378,9 +378,17 @@ def test_a_failed_process_is_replaced_and_the_login_stays(browser, deployment):
     nginx, apps, engine, logins = deployment
     page, mine = _log_in(browser, deployment, logins["admin"])
     apps[mine]["stop"]()
-    # No reload: Streamlit reconnects by itself, and nginx sends it to the other process.
-    nav_link(page, "Ladeprotokoll").click()
-    expect(page.get_by_role("heading", name="Ladeprotokoll")).to_be_visible(timeout=TIMEOUT)
+    # No reload: Streamlit reconnects by itself, and nginx sends it to the other process. A
+    # click while it is still reconnecting is not sent: like a person, click again.
+    heading = page.get_by_role("heading", name="Ladeprotokoll")
+    for _ in range(6):
+        nav_link(page, "Ladeprotokoll").click()
+        try:
+            expect(heading).to_be_visible(timeout=15_000)
+            break
+        except AssertionError:
+            continue
+    expect(heading).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Angemeldet als Test admin")).to_be_visible(timeout=TIMEOUT)
     page.reload()
     expect(page.get_by_text("Angemeldet als Test admin")).to_be_visible(timeout=TIMEOUT)

@@ -4,6 +4,7 @@ middleware sends the translated scripts (gzip, ETag) and passes everything else 
 import asyncio
 import gzip
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -58,7 +59,9 @@ def _request(path: str, headers: dict[str, str] | None = None) -> tuple[list[dic
 
     scope = {"type": "http", "method": "GET", "path": path,
              "headers": [(k.encode(), v.encode()) for k, v in (headers or {}).items()]}  # fmt: skip
-    asyncio.run(GermanScripts(streamlit)(scope, receive, send))
+    # In a thread of its own: a browser test before may have left an event loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, GermanScripts(streamlit)(scope, receive, send)).result()
     return sent, passed
 
 

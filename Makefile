@@ -25,6 +25,9 @@ run: $(STAMP)
 # starts itself (tests/pg_server.py). The browser tests and the page crawl, which only drive
 # the app, run once.
 PG_TEST_ARGS ?= -m "not browser and not crawl"
+# Two test processes, each taking whole files (a file's fixtures, servers and order stay
+# together); PARALLEL= runs them in one.
+PARALLEL ?= -n 2 --dist loadfile
 
 system-test-packages:
 	sh deploy/debian-packages test
@@ -36,8 +39,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: system-test-packages $(STAMP) node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest --db sqlite
-	$(BIN)/python -m pytest --db postgresql $(PG_TEST_ARGS)
+	$(BIN)/python -m pytest --db sqlite $(PARALLEL)
+	$(BIN)/python -m pytest --db postgresql $(PG_TEST_ARGS) $(PARALLEL)
 
 lint format: $(STAMP)
 	$(BIN)/ruff format .

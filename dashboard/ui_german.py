@@ -87,6 +87,33 @@ TRANSLATIONS: list[tuple[str, str]] = [
         "return`Loading`;let{pack:t,icon:n}=h(e);return t===`material`&&n?`${n} icon`",
         "return`Wird geladen`;let{pack:t,icon:n}=h(e);return t===`material`&&n?``",
     ),
+    # Date and time input (the moment of freezing the slides).
+    ("`Choose date and time`", "`Datum und Uhrzeit wählen`"),
+    ("`Clear date and time`", "`Datum und Uhrzeit löschen`"),
+    (
+        "`Use arrow keys to navigate. Enter to select. Tab to switch between calendar and time. "
+        "Escape to close.`",
+        "`Pfeiltasten wechseln den Tag, Eingabetaste wählt, Tab wechselt zwischen Kalender und "
+        "Uhrzeit, Esc schließt.`",
+    ),
+    (
+        "`**Error**: Date and time set outside allowed range. Please select a date and time "
+        "between ${t} and ${n}.`",
+        "`**Fehler**: Datum und Uhrzeit liegen außerhalb des erlaubten Bereichs. Bitte einen "
+        "Zeitpunkt zwischen ${t} und ${n} wählen.`",
+    ),
+    (
+        "`**Error**: Date and time set outside allowed range. Please select a date and time on "
+        "or after ${t}.`",
+        "`**Fehler**: Datum und Uhrzeit liegen außerhalb des erlaubten Bereichs. Bitte einen "
+        "Zeitpunkt ab ${t} wählen.`",
+    ),
+    (
+        "`**Error**: Date and time set outside allowed range. Please select a date and time on "
+        "or before ${n}.`",
+        "`**Fehler**: Datum und Uhrzeit liegen außerhalb des erlaubten Bereichs. Bitte einen "
+        "Zeitpunkt bis ${n} wählen.`",
+    ),
     # Date input.
     ("`Choose date range`", "`Zeitraum wählen`"),
     ("`Choose date`", "`Datum wählen`"),

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 DEPARTMENT = "FB 3 Bürgerservice, Bürgerbüro"
 MAX_TABS = 250  # more focus stops than any page has: beyond this, focus is trapped
-SKIP_LINK = "Skip to main content"  # Streamlit's, the first stop of every page
+SKIP_LINK = "Zum Inhalt springen"  # Streamlit's (dashboard/ui_german.py), the first stop
 
 # What the focused element is, whether its focus shows, and where it is in the page.
 FOCUS_JS = """() => {
@@ -265,7 +265,7 @@ def test_upload_and_confirm_by_keyboard(page, keyboard_app, tmp_path):
         before = conn.scalar(select(func.count()).select_from(MonthlyCount))
     log_in_by_keyboard(page, base, logins["department"])
     open_by_keyboard(page, "Daten hochladen")
-    tab_to(page, "Upload")  # the file uploader's button opens the file dialog
+    tab_to(page, "Datei auswählen")  # the file uploader's button opens the file dialog
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")  # (Enter does not open it: Streamlit's uploader)
     chooser.value.set_files(str(path))

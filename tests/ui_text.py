@@ -56,6 +56,10 @@ ENGLISH = set(_WORDS.split())
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 
 
+# Names of settings (PORTALQUOTE_MAIL_FROM), which the admin's messages name as they are.
+SETTING = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+
+
 def english_words(text: str) -> list[str]:
     """The English interface words in a text (case-insensitive, whole words)."""
-    return [w for w in WORD.findall(text) if w.lower() in ENGLISH]
+    return [w for w in WORD.findall(SETTING.sub(" ", text)) if w.lower() in ENGLISH]

@@ -33,7 +33,7 @@ LIMITATIONS = [
         "Lange Tabellen und Tabellen der Verwaltungsseiten",
         "Tabellen mit mehr als 60 Zeilen sowie die Tabellen der Seiten „Ladeprotokoll“, "
         "„Benutzer“ und der Vorschau beim Hochladen erscheinen in Streamlits Tabellenraster. "
-        "Es ist per Tastatur (Pfeiltasten) bedienbar, Bildschirmleser erhalten aber nur den "
+        "Es ist mit der Tastatur (Pfeiltasten) bedienbar, Bildschirmleser erhalten aber nur den "
         "sichtbaren Ausschnitt. Dieselben Daten gibt es als CSV- und Excel-Datei zum "
         "Herunterladen.",
     ),

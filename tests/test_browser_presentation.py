@@ -36,7 +36,7 @@ MEASURE = """() => {
     if (!node.textContent.trim() || !el.checkVisibility()) continue;
     if (el.closest('[data-testid="stIconMaterial"]')) continue;  // icons are glyphs, not text
     const box = el.getBoundingClientRect();
-    if (box.width <= 1 || box.height <= 1) continue;  // for screen readers only (captions)
+    if (box.width <= 2 || box.height <= 2) continue;  // for screen readers only (captions)
     const px = parseFloat(getComputedStyle(el).fontSize) * zoom;
     texts.push({text: node.textContent.trim().slice(0, 40), px,
                 badge: !!el.closest('.stMarkdownBadge')});

@@ -91,8 +91,13 @@ def test_services_of_two_departments_in_one_chart(page, services_app):  # noqa: 
     expect(page.get_by_role("heading", name="Onlinequote im Vergleich")).to_be_visible()
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     expect(chart.locator("svg")).to_be_visible()
-    legend = " ".join(t[0] for t in chart.evaluate(CHART_TEXTS))
-    assert all(name in legend for name in THREE)
+    # The chart is redrawn after the last choice: wait until its legend has all three.
+    for _ in range(60):
+        legend = " ".join(t[0] for t in chart.evaluate(CHART_TEXTS))
+        if all(name in legend for name in THREE):
+            break
+        page.wait_for_timeout(500)
+    assert all(name in legend for name in THREE), legend
     # The address opens the same view (a shared link).
     again = page.context.new_page()
     again.goto(page.url)

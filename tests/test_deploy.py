@@ -143,6 +143,19 @@ def test_upload_size_matches_the_setting(deployment):
     assert {_get(f"{nginx.https_url}/").status_code for _ in range(10)} == {200}
 
 
+def test_streamlits_scripts_come_compressed(deployment):
+    """Streamlit sends its largest script uncompressed; through nginx it is gzip, whole."""
+    nginx = deployment[0]
+    shell = _get(f"{nginx.https_url}/").text
+    scripts = re.findall(r'src="\.?(/static/js/[^"]+\.js)"', shell)
+    assert scripts, shell[:300]
+    plain = _get(f"{nginx.https_url}{scripts[0]}", headers={"Accept-Encoding": "identity"})
+    packed = _get(f"{nginx.https_url}{scripts[0]}", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers.get("Content-Encoding") == "gzip"
+    assert packed.content == plain.content  # requests unpacks it: the same script
+    assert "Content-Encoding" not in plain.headers
+
+
 def test_http_is_sent_to_https_and_every_answer_has_the_headers(deployment):
     nginx = deployment[0]
     http = _get(f"{nginx.http_url}/services?leistung=A%2FB")

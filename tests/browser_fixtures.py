@@ -1,7 +1,6 @@
 """Browser fixtures: the real app served by `streamlit run`, driven by Debian's Chromium."""
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from net import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -31,12 +31,6 @@ STARTUP_SECONDS = 60
 EXPECT_TIMEOUT_MS = 60_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def streamlit_command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", "dashboard/server.py",
             "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
@@ -52,7 +46,7 @@ def serve_app(
 ) -> Iterator[str]:
     """Serve the app (`streamlit run dashboard/server.py`, or command(port)) on a free port
     against db_url; its output (also the log lines of dashboard/server.py) goes to log."""
-    port = _free_port()
+    port = free_port()
     environ = {**os.environ, "DATABASE_URL": db_url, **(env or {})}
     own_log = log is None  # a file, not a pipe: nobody reads a pipe, and a full one blocks
     if own_log:

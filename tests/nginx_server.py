@@ -5,8 +5,6 @@ replaced; everything else (TLS settings, headers, websockets, sticky sessions) i
 shipped. The certificate is self-signed, made here.
 """
 
-import datetime
-import ipaddress
 import os
 import re
 import shutil
@@ -20,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from browser_fixtures import stop
+from net import free_port, self_signed_certificate
 
 PROJECT = Path(__file__).resolve().parent.parent
 SITE = PROJECT / "deploy" / "nginx" / "portalquote.conf"
@@ -56,51 +55,6 @@ class Nginx:
         return (self.base / "error.log").read_text(errors="replace")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and localhost, signed by its own key."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portalquote-test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "fullchain.pem", directory / "privkey.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_file.chmod(0o600)
-    return cert_file, key_file
-
-
 def _replace(text: str, pattern: str, new: str, count: int = 1) -> str:
     """Replace exactly `count` matches: the shipped site must still look as the test expects."""
     result, n = re.subn(pattern, new, text, flags=re.MULTILINE)
@@ -134,7 +88,7 @@ def running_nginx(app_ports: list[int]) -> Iterator[Nginx]:
     for path in [base / "tmp", *(base / "tmp").iterdir()]:
         path.chmod(0o777)
     base.chmod(0o755)
-    cert, key = self_signed_certificate(base)
+    cert, key = self_signed_certificate(base / "fullchain.pem", base / "privkey.pem")
     http_port, https_port = free_port(), free_port()
     site = site_for_test(app_ports, http_port, https_port, cert, key)
     (base / "portalquote.conf").write_text(site, encoding="utf-8")

@@ -7,7 +7,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
+from net import free_port
 from sqlalchemy.engine import make_url
 
 # An existing server to use instead of starting one: an admin URL that may create databases.
@@ -54,12 +54,6 @@ def find_bin_dir() -> Path:
         "PostgreSQL server binaries (initdb, postgres) not found: apt-get install postgresql "
         f"(make test does that), or set {BIN_DIR_ENV} or {EXTERNAL_URL_ENV}."
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run_as() -> str | None:
@@ -189,7 +183,7 @@ def start_server() -> PostgresServer:
         raise RuntimeError(f"initdb failed:\n{exc.stderr.decode(errors='replace')}") from None
     settings = [a for k, v in SERVER_SETTINGS.items() for a in ("-c", f"{k}={v}")]
     for _attempt in range(3):
-        port = _free_port()
+        port = free_port()
         with open(log, "ab") as log_fh:
             proc = subprocess.Popen(
                 [bin_dir / "postgres", "-D", data, "-p", str(port), "-k", base, *settings],

@@ -84,7 +84,7 @@ def test_no_database_is_critical_and_nothing_is_created(tmp_path):
 
 
 def test_unreachable_server_is_critical():
-    from nginx_server import free_port
+    from net import free_port
 
     status, line = check.run(f"postgresql+psycopg://x@127.0.0.1:{free_port()}/portalquote")
     assert status == check.CRITICAL and line.startswith("Datenbank nicht erreichbar (")

@@ -287,7 +287,8 @@ def test_remind_sends_once_and_says_so(late_engine, db_url, capsys, monkeypatch)
 
 
 def test_remind_with_the_server_down_fails_in_german(late_engine, db_url, capsys, monkeypatch):
-    from smtp_server import free_port, smtp_server
+    from net import free_port
+    from smtp_server import smtp_server
 
     with smtp_server() as server:
         _smtp_env(monkeypatch, server.settings)

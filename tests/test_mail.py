@@ -3,7 +3,8 @@
 from dataclasses import replace
 
 import pytest
-from smtp_server import SENDER, free_port, self_signed, smtp_server
+from net import free_port
+from smtp_server import SENDER, self_signed, smtp_server
 
 from db import settings
 from db.settings import SettingError, smtp_settings

@@ -17,7 +17,8 @@ from cycle_data import (
     on,
     report,
 )
-from smtp_server import free_port, smtp_server
+from net import free_port
+from smtp_server import smtp_server
 from sqlalchemy import select, text, update
 
 from db.deadlines import Rules
